@@ -1,0 +1,214 @@
+"""Starts the action server, the Rasa server and the widget page together, and waits until they answer.
+
+`make run` calls this module; the end-to-end tests and the benchmarks use the same `Servers` class,
+so what is tested is what students get. Everything is configured from the environment:
+
+  RASA_HOST (127.0.0.1), RASA_PORT (5005), ACTION_PORT (5055), WIDGET_PORT (8000),
+  RASA_MODEL (models/lumc.tar.gz), RASA_TOKEN (generated into var/rasa-token when unset),
+  CORS_ORIGINS (the widget's origin), RASA_ENDPOINTS (endpoints.yml).
+
+The Rasa HTTP API is only ever enabled together with a token.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import yaml
+
+PROJECT = Path(__file__).resolve().parent.parent
+VAR = PROJECT / "var"
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def api_token() -> str:
+    """RASA_TOKEN, or a random token kept in var/rasa-token (readable by the owner only)."""
+    token = os.environ.get("RASA_TOKEN")
+    if token:
+        return token
+    path = VAR / "rasa-token"
+    if not path.exists():
+        VAR.mkdir(exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def endpoints_for(action_url: str, base: Path, target: Path) -> Path:
+    """A copy of endpoints.yml whose action endpoint is `action_url` (ports come from the environment)."""
+    config = yaml.safe_load(base.read_text()) or {}
+    config.setdefault("action_endpoint", {})["url"] = action_url
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(yaml.safe_dump(config, sort_keys=False))
+    return target
+
+
+def wait_until(url: str, deadline: float, process: subprocess.Popen, name: str) -> None:
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited with code {process.returncode}; see its log")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as reply:
+                if reply.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.25)
+    raise TimeoutError(f"{name} did not answer at {url} in time")
+
+
+@dataclass
+class Servers:
+    host: str = "127.0.0.1"
+    rasa_port: int = 5005
+    action_port: int = 5055
+    widget_port: Optional[int] = None
+    model: Path = PROJECT / "models" / "lumc.tar.gz"
+    endpoints: Path = PROJECT / "endpoints.yml"
+    cors_origins: List[str] = field(default_factory=list)
+    log_dir: Path = VAR / "logs"
+    env: Dict[str, str] = field(default_factory=dict)
+    token: str = ""
+    processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @classmethod
+    def from_environment(cls) -> "Servers":
+        host = os.environ.get("RASA_HOST", "127.0.0.1")
+        widget_port = int(os.environ.get("WIDGET_PORT", "8000"))
+        origins = os.environ.get("CORS_ORIGINS", f"http://127.0.0.1:{widget_port} http://localhost:{widget_port}")
+        return cls(
+            host=host,
+            rasa_port=int(os.environ.get("RASA_PORT", "5005")),
+            action_port=int(os.environ.get("ACTION_PORT", "5055")),
+            widget_port=widget_port,
+            model=Path(os.environ.get("RASA_MODEL", PROJECT / "models" / "lumc.tar.gz")),
+            endpoints=Path(os.environ.get("RASA_ENDPOINTS", PROJECT / "endpoints.yml")),
+            cors_origins=origins.split(),
+        )
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def widget_url(self) -> Optional[str]:
+        return f"http://{self.host}:{self.widget_port}/" if self.widget_port else None
+
+    def _spawn(self, name: str, command: List[str], env: Dict[str, str]) -> subprocess.Popen:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_dir / f"{name}.log", "ab")
+        process = subprocess.Popen(
+            command, cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        self.processes[name] = process
+        return process
+
+    def start(self, timeout: float = 180.0) -> "Servers":
+        try:
+            return self._start(timeout)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self, timeout: float) -> "Servers":
+        self.token = self.token or api_token()
+        env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
+               "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "PYTHONUNBUFFERED": "1", **self.env}
+        endpoints = endpoints_for(
+            f"http://127.0.0.1:{self.action_port}/webhook", self.endpoints,
+            self.log_dir / f"endpoints-{self.rasa_port}.yml",
+        )
+        deadline = time.monotonic() + timeout
+        actions = self._spawn("actions", [str(BIN / "rasa"), "run", "actions", "--port",
+                                          str(self.action_port), "--actions", "actions"], env)
+        command = [str(BIN / "rasa"), "run", "--enable-api", "--auth-token", self.token,
+                   "--interface", self.host, "--port", str(self.rasa_port), "--model", str(self.model),
+                   "--endpoints", str(endpoints), "--credentials", str(PROJECT / "credentials.yml")]
+        if self.cors_origins:
+            command += ["--cors", *self.cors_origins]
+        rasa = self._spawn("rasa", command, env)
+        if self.widget_port:
+            widget_env = {**env, "WIDGET_HOST": self.host, "WIDGET_PORT": str(self.widget_port),
+                          "RASA_URL": self.rasa_url}
+            widget = self._spawn("widget", [sys.executable, str(PROJECT / "widget" / "serve.py")], widget_env)
+            wait_until(self.widget_url, deadline, widget, "widget page")
+        wait_until(f"http://127.0.0.1:{self.action_port}/health", deadline, actions, "action server")
+        wait_until(f"{self.rasa_url}/status?token={self.token}", deadline, rasa, "Rasa server")
+        return self
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        self.processes.clear()
+
+    def send(self, sender: str, message: str) -> List[dict]:
+        """One message over the REST channel, as the widget sends it."""
+        request = urllib.request.Request(
+            f"{self.rasa_url}/webhooks/rest/webhook",
+            data=json.dumps({"sender": sender, "message": message}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=60) as reply:
+            return json.loads(reply.read())
+
+
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
+def main() -> int:
+    servers = Servers.from_environment()
+    if not (PROJECT / "widget" / "serve.py").exists():
+        servers.widget_port = None
+    print("Starting the action server, the Rasa server and the widget page (logs in var/logs/) ...")
+    started = time.monotonic()
+    try:
+        servers.start()
+    except Exception as error:
+        servers.stop()
+        print(f"Could not start: {error}", file=sys.stderr)
+        return 1
+    print(f"Ready in {time.monotonic() - started:.0f} s.")
+    print(f"  Rasa server (REST channel): {servers.rasa_url}/webhooks/rest/webhook")
+    print(f"  Rasa HTTP API token: in var/rasa-token (or RASA_TOKEN)")
+    if servers.widget_url:
+        print(f"  Open the chat widget demo page: {servers.widget_url}")
+    print("Press Ctrl-C to stop.")
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        while all(p.poll() is None for p in servers.processes.values()):
+            time.sleep(1)
+        print("A server stopped unexpectedly; see var/logs/.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        servers.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
