@@ -1,0 +1,1 @@
+"""Personal-data protection: redaction before storage, retention afterwards."""

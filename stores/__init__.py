@@ -1,0 +1,1 @@
+"""Rasa stores configured from the environment (see docs/staff.md)."""
