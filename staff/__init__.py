@@ -1,0 +1,1 @@
+"""Staff review app for the conversations the assistant stored (issue 4)."""

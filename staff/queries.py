@@ -1,0 +1,252 @@
+"""The review queries: filtered conversation list, transcript, dashboard, export rows.
+
+All filters work on ``staff_turns`` (one row per student message), so the
+same portable SQL runs on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, replace
+from typing import Dict, List, Optional
+from urllib.parse import urlencode
+
+import sqlalchemy as sa
+
+from staff.schema import events, staff_turns as t
+
+SORTS = {
+    "recent": "Most recent first",
+    "oldest": "Oldest first",
+    "most_matches": "Most matching messages",
+    "lowest_confidence": "Lowest confidence first",
+}
+_HIDDEN_ACTIONS = ("action_listen", "action_session_start")
+
+
+def _parse_day(value: str) -> Optional[dt.date]:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class Filters:
+    date_from: Optional[dt.date] = None
+    date_to: Optional[dt.date] = None
+    declined: bool = False
+    low: bool = False
+    threshold: float = 0.6
+    intent: str = ""
+    faq: str = ""
+    q: str = ""
+    sort: str = "recent"
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args, default_threshold: float) -> "Filters":
+        def get(name):
+            return (args.get(name) or "").strip()
+
+        try:
+            threshold = min(1.0, max(0.0, float(get("threshold") or default_threshold)))
+        except ValueError:
+            threshold = default_threshold
+        try:
+            page = max(1, int(get("page") or 1))
+        except ValueError:
+            page = 1
+        sort = get("sort")
+        return cls(
+            date_from=_parse_day(get("from")), date_to=_parse_day(get("to")),
+            declined=get("declined") in ("1", "on", "true"), low=get("low") in ("1", "on", "true"),
+            threshold=threshold, intent=get("intent")[:255], faq=get("faq")[:255], q=get("q")[:200],
+            sort=sort if sort in SORTS else "recent", page=page,
+        )
+
+    def query_args(self, **changes) -> Dict[str, str]:
+        f = replace(self, **changes)
+        args = {
+            "from": f.date_from.isoformat() if f.date_from else "",
+            "to": f.date_to.isoformat() if f.date_to else "",
+            "declined": "1" if f.declined else "", "low": "1" if f.low else "",
+            "threshold": f"{f.threshold:g}", "intent": f.intent, "faq": f.faq, "q": f.q,
+            "sort": f.sort, "page": str(f.page),
+        }
+        defaults = {"page": "1", "sort": "recent"}
+        if not f.low:
+            defaults["threshold"] = args["threshold"]  # only meaningful with the low filter
+        return {k: v for k, v in args.items() if v and defaults.get(k) != v}
+
+    def query_string(self, **changes) -> str:
+        return urlencode(self.query_args(**changes))
+
+
+def _day_bounds(f: Filters):
+    start = dt.datetime.combine(f.date_from, dt.time(), dt.timezone.utc).timestamp() if f.date_from else None
+    end = (dt.datetime.combine(f.date_to + dt.timedelta(days=1), dt.time(), dt.timezone.utc).timestamp()
+           if f.date_to else None)
+    return start, end
+
+
+def _like_escape(text: str) -> str:
+    return text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def conditions(f: Filters) -> list:
+    conds = []
+    start, end = _day_bounds(f)
+    if start is not None:
+        conds.append(t.c.ts >= start)
+    if end is not None:
+        conds.append(t.c.ts < end)
+    if f.declined:
+        conds.append(t.c.declined.is_(True))
+    if f.low:
+        conds.append(sa.or_(t.c.intent_confidence < f.threshold,
+                            sa.and_(t.c.faq_key.isnot(None), t.c.faq_confidence < f.threshold)))
+    if f.intent:
+        conds.append(t.c.intent == f.intent)
+    if f.faq:
+        conds.append(t.c.faq_key == f.faq)
+    if f.q:
+        conds.append(t.c.text_lower.like(f"%{_like_escape(f.q)}%", escape="\\"))
+    return conds
+
+
+_MIN_CONF = sa.func.min(sa.func.coalesce(t.c.faq_confidence, t.c.intent_confidence))
+
+
+@dataclass
+class ConversationPage:
+    rows: List[dict]
+    total: int
+    page: int
+    pages: int
+
+
+def conversation_list(conn, f: Filters, per_page: int = 25) -> ConversationPage:
+    grouped = (
+        sa.select(t.c.sender_id, sa.func.min(t.c.ts).label("first_ts"),
+                  sa.func.max(t.c.ts).label("last_ts"), sa.func.count().label("matched"),
+                  _MIN_CONF.label("min_confidence"))
+        .where(*conditions(f)).group_by(t.c.sender_id)
+    )
+    total = conn.execute(sa.select(sa.func.count()).select_from(grouped.subquery())).scalar()
+    order = {
+        "recent": [sa.desc("last_ts")], "oldest": [sa.asc("first_ts")],
+        "most_matches": [sa.desc("matched"), sa.desc("last_ts")],
+        "lowest_confidence": [sa.asc("min_confidence"), sa.desc("last_ts")],
+    }[f.sort]
+    pages = max(1, -(-total // per_page))
+    page = min(f.page, pages)
+    rows = [dict(r._mapping) for r in conn.execute(
+        grouped.order_by(*order, t.c.sender_id).limit(per_page).offset((page - 1) * per_page))]
+    senders = [r["sender_id"] for r in rows]
+    if senders:
+        stats = {r.sender_id: r for r in conn.execute(
+            sa.select(t.c.sender_id, sa.func.count().label("messages"),
+                      sa.func.sum(sa.case((t.c.declined.is_(True), 1), else_=0)).label("declined"),
+                      sa.func.min(t.c.event_id).label("first_event"))
+            .where(t.c.sender_id.in_(senders)).group_by(t.c.sender_id))}
+        firsts = {r.sender_id: r.text for r in conn.execute(
+            sa.select(t.c.sender_id, t.c.text).where(
+                t.c.event_id.in_([s.first_event for s in stats.values()])))}
+        for row in rows:
+            s = stats[row["sender_id"]]
+            row.update(messages=s.messages, declined=int(s.declined or 0),
+                       first_text=firsts.get(row["sender_id"], ""))
+    return ConversationPage(rows=rows, total=total, page=page, pages=pages)
+
+
+def transcript(conn, sender_id: str) -> List[dict]:
+    """Messages of one conversation in order, with NLU details and producing actions."""
+    items: List[dict] = []
+    last_action = None
+    declined_ids = {r.event_id for r in conn.execute(
+        sa.select(t.c.event_id).where(t.c.sender_id == sender_id, t.c.declined.is_(True)))}
+    for row in conn.execute(
+        sa.select(events.c.id, events.c.type_name, events.c.timestamp, events.c.action_name,
+                  events.c.data).where(events.c.sender_id == sender_id).order_by(events.c.id)
+    ):
+        if row.type_name == "session_started":
+            items.append({"kind": "session", "ts": row.timestamp})
+        elif row.type_name == "user":
+            from staff.turn_index import parse_user_event
+            parsed = parse_user_event(json.loads(row.data))
+            items.append({"kind": "user", "ts": row.timestamp, "event_id": row.id,
+                          "declined": row.id in declined_ids, **parsed})
+            last_action = None
+        elif row.type_name == "action":
+            if row.action_name not in _HIDDEN_ACTIONS:
+                last_action = row.action_name
+                if row.action_name == "action_decline" and items and items[-1]["kind"] == "user":
+                    items[-1]["declined"] = True
+        elif row.type_name == "bot":
+            data = json.loads(row.data)
+            utter = (data.get("metadata") or {}).get("utter_action")
+            items.append({"kind": "bot", "ts": row.timestamp, "text": data.get("text") or "",
+                          "action": last_action, "utter_action": utter if utter != last_action else None})
+    return items
+
+
+def user_message(conn, sender_id: str, event_id: int) -> Optional[str]:
+    row = conn.execute(sa.select(t.c.text).where(t.c.sender_id == sender_id,
+                                                t.c.event_id == event_id)).first()
+    return row.text if row else None
+
+
+def dashboard(conn, f: Filters) -> dict:
+    conds = conditions(replace(f, declined=False, low=False, intent="", faq="", q=""))
+    per_day = conn.execute(
+        sa.select(t.c.day, sa.func.count(sa.distinct(t.c.sender_id)).label("conversations"),
+                  sa.func.count().label("messages"),
+                  sa.func.sum(sa.case((t.c.declined.is_(True), 1), else_=0)).label("declined"))
+        .where(*conds).group_by(t.c.day).order_by(t.c.day)).fetchall()
+    totals = conn.execute(
+        sa.select(sa.func.count(sa.distinct(t.c.sender_id)), sa.func.count(),
+                  sa.func.sum(sa.case((t.c.declined.is_(True), 1), else_=0))).where(*conds)).first()
+    conversations, messages, declined = totals[0] or 0, totals[1] or 0, int(totals[2] or 0)
+
+    def top(column, extra=(), limit=10):
+        return [(r[0], r[1]) for r in conn.execute(
+            sa.select(column, sa.func.count().label("n")).where(*conds, *extra)
+            .group_by(column).order_by(sa.desc("n"), column).limit(limit))]
+
+    return {
+        "per_day": [dict(r._mapping) for r in per_day],
+        "conversations": conversations, "messages": messages, "declined": declined,
+        "decline_rate": (declined / messages) if messages else 0.0,
+        "top_intents": top(t.c.intent, [t.c.intent.isnot(None)]),
+        "top_faq": top(t.c.faq_key, [t.c.faq_key.isnot(None)]),
+        "unanswered": top(t.c.text_lower, [t.c.declined.is_(True)], limit=15),
+    }
+
+
+EXPORT_FIELDS = ["sender_id", "event_id", "time_utc", "text", "intent", "intent_confidence",
+                 "faq_key", "faq_confidence", "declined", "reply_action"]
+
+
+def export_rows(conn, f: Filters, limit: int = 200_000):
+    query = (sa.select(t.c.sender_id, t.c.event_id, t.c.ts, t.c.text, t.c.intent,
+                       t.c.intent_confidence, t.c.faq_key, t.c.faq_confidence, t.c.declined,
+                       t.c.reply_action)
+             .where(*conditions(f)).order_by(t.c.ts, t.c.event_id).limit(limit))
+    for r in conn.execute(query):
+        yield {
+            "sender_id": r.sender_id, "event_id": r.event_id,
+            "time_utc": dt.datetime.fromtimestamp(r.ts, dt.timezone.utc).isoformat(timespec="seconds"),
+            "text": r.text, "intent": r.intent, "intent_confidence": r.intent_confidence,
+            "faq_key": r.faq_key, "faq_confidence": r.faq_confidence, "declined": bool(r.declined),
+            "reply_action": r.reply_action,
+        }
+
+
+def known_labels(conn) -> dict:
+    intents = [r[0] for r in conn.execute(sa.select(t.c.intent).where(t.c.intent.isnot(None))
+                                          .distinct().order_by(t.c.intent))]
+    faqs = [r[0] for r in conn.execute(sa.select(t.c.faq_key).where(t.c.faq_key.isnot(None))
+                                       .distinct().order_by(t.c.faq_key))]
+    return {"intents": intents, "faqs": faqs}

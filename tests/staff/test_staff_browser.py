@@ -1,0 +1,119 @@
+"""The review page in real headless Chromium: login, filter, transcript, training mark, export."""
+
+import csv
+import io
+import re
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import expect, sync_playwright
+
+from staff import inbox, schema
+from stores.db_url import create_engine
+
+from staff_testkit import PASSWORD, PAYLOADS
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(accept_downloads=True, base_url=server["base"])
+    page = context.new_page()
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.dialogs = dialogs
+    yield page
+    context.close()
+
+
+def _login(page, username="rita"):
+    page.goto("/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Conversations")).to_be_visible()
+
+
+def test_login_then_filter_declined_conversations(page, server):
+    page.goto("/conversations")
+    expect(page).to_have_url(re.compile(r"/login$"))
+    _login(page)
+    assert page.locator("#total").inner_text() == "10000"
+    page.get_by_label("Declined / fallback").check()
+    page.get_by_label("Text").fill("pizza")
+    page.get_by_role("button", name="Apply").click()
+    expect(page).to_have_url(re.compile(r"declined=1"))
+    engine = create_engine(server["db_url"])
+    with engine.connect() as conn:
+        expected = conn.execute(sa.select(sa.func.count(sa.distinct(schema.staff_turns.c.sender_id)))
+                                .where(schema.staff_turns.c.declined.is_(True),
+                                       schema.staff_turns.c.text_lower.like("%pizza%"))).scalar()
+    engine.dispose()
+    assert int(page.locator("#total").inner_text()) == expected > 0
+    expect(page.get_by_label("Declined / fallback")).to_be_checked()
+    assert page.locator("table.list tbody tr").count() == min(25, expected)
+
+
+def test_transcript_shows_intents_and_actions_and_marks_for_training(page, server):
+    _login(page)
+    page.get_by_label("Text").fill("tuition?")
+    page.get_by_role("button", name="Apply").click()
+    page.locator("table.list tbody a").first.click()
+    expect(page.get_by_role("heading", name=re.compile("Conversation"))).to_be_visible()
+    payload = page.locator("li.user", has_text="onerror")
+    expect(payload).to_have_count(1)
+    assert payload.locator(".text").inner_text() == PAYLOADS[1]  # shown as text, not as markup
+    assert page.locator("li.user img").count() == 0
+    expect(payload.locator("dd.intent")).to_contain_text("faq 0.41")
+    expect(payload.locator("dd.faq")).to_contain_text("faq/tuition_fees 0.37")
+    expect(page.locator("li.bot code.action").first).to_be_visible()
+    payload.get_by_label("Right intent").fill(inbox.NEW_FAQ)
+    payload.get_by_label("Note").fill("<b>asked twice</b>")
+    payload.get_by_role("button", name="Use for training").click()
+    expect(page.get_by_role("status")).to_have_text("Message added to the trainer inbox.")
+    engine = create_engine(server["db_url"])
+    items = [i for i in inbox.list_pending(engine) if i.message_text == PAYLOADS[1]]
+    engine.dispose()
+    assert len(items) == 1 and items[0].suggested_intent == "new FAQ" and items[0].marked_by == "rita"
+    page.goto("/inbox")
+    expect(page.locator("td.text", has_text="onerror")).to_have_count(1)
+    assert page.locator("td b").count() == 0  # the note's markup is escaped too
+    assert page.dialogs == []
+
+
+def test_export_downloads_the_filtered_set(page, server):
+    _login(page)
+    page.get_by_label("FAQ key").select_option("faq/study_advisor")
+    page.get_by_role("button", name="Apply").click()
+    with page.expect_download() as info:
+        page.get_by_role("link", name="CSV").click()
+    text = open(info.value.path(), encoding="utf-8").read()
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows and {r["faq_key"] for r in rows} == {"faq/study_advisor"}
+    engine = create_engine(server["db_url"])
+    with engine.connect() as conn:
+        expected = conn.execute(sa.select(sa.func.count()).select_from(schema.staff_turns)
+                                .where(schema.staff_turns.c.faq_key == "faq/study_advisor")).scalar()
+    engine.dispose()
+    assert len(rows) == expected
+    with page.expect_download() as info:
+        page.get_by_role("link", name="JSONL").click()
+    assert len(open(info.value.path(), encoding="utf-8").read().splitlines()) == expected
+
+
+def test_dashboard_draws_charts(page):
+    _login(page)
+    page.get_by_role("link", name="Dashboard").click()
+    expect(page.get_by_role("img", name="Conversations per day")).to_be_visible()
+    assert page.locator("figure svg rect").count() > 30
+    expect(page.get_by_role("heading", name="Most frequent unanswered questions")).to_be_visible()
