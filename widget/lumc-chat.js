@@ -1,0 +1,388 @@
+/*
+ * Leiden Study Assistant: embeddable chat widget for the Rasa REST channel.
+ *
+ * Embed with one tag (the widget loads lumc-chat.css from next to this file):
+ *   <script src="https://example.org/lumc-chat.js" data-server-url="https://bot.example.org"
+ *           data-title="Leiden Study Assistant" data-primary-color="#001158" defer></script>
+ * Data attributes win over window.LUMCChatConfig = {serverUrl, title, primaryColor, cssUrl}.
+ * Plain modern JavaScript, no build step, no dependencies. All user and bot text is inserted
+ * as text nodes, never as HTML.
+ */
+(() => {
+  "use strict";
+  if (window.LUMCChat) return; // the tag was included twice
+
+  const script = document.currentScript;
+  const data = (script && script.dataset) || {};
+  const global = window.LUMCChatConfig || {};
+  const scriptUrl = new URL((script && script.src) || "lumc-chat.js", location.href);
+  const pick = (key, fallback) => data[key] || global[key] || fallback;
+  const config = {
+    serverUrl: pick("serverUrl", "http://127.0.0.1:5005").replace(/\/+$/, ""),
+    title: pick("title", "Leiden Study Assistant"),
+    primaryColor: pick("primaryColor", "#001158"),
+    cssUrl: pick("cssUrl", new URL("lumc-chat.css", scriptUrl).href),
+    storageKey: pick("storageKey", "lumc-chat"),
+  };
+  const GREET = "/greet";
+  const TIMEOUT_MS = 30000;
+  const MAX_ITEMS = 200;
+  const PRIVACY =
+    "Conversations are kept for 30 days to improve answers. Please don't type personal " +
+    "details such as your student number or e-mail address.";
+
+  // ---- state: sender id + transcript, kept in localStorage ----------------------------------
+  // item: {id, role: "user"|"bot", text, payload?, status?: "queued"|"sent"|"failed",
+  //        hidden?: true (the /greet), source?, buttons?: [{title, payload}]}
+  const newId = () =>
+    crypto.randomUUID ? crypto.randomUUID()
+      : Array.from(crypto.getRandomValues(new Uint8Array(16)),
+        (b) => b.toString(16).padStart(2, "0")).join("");
+  const fresh = (open = false) => ({ sender: newId(), items: [], open });
+  function load() {
+    try {
+      const s = JSON.parse(localStorage.getItem(config.storageKey));
+      if (s && typeof s.sender === "string" && Array.isArray(s.items)) {
+        // A request cut off by leaving the page may or may not have arrived: offer a retry.
+        s.items.forEach((i) => { if (i.role === "user" && i.status !== "sent") i.status = "failed"; });
+        return s;
+      }
+    } catch (e) { /* corrupt or blocked storage: start afresh */ }
+    return fresh();
+  }
+  function save() {
+    state.items = state.items.slice(-MAX_ITEMS);
+    try { localStorage.setItem(config.storageKey, JSON.stringify(state)); } catch (e) { /* private mode */ }
+  }
+  let state = load();
+  let busy = false;
+  let generation = 0; // bumped by "start over" so late answers of the old conversation are dropped
+  let lastError = "";
+
+  // ---- DOM -----------------------------------------------------------------------------------
+  const el = (tag, attrs = {}, ...children) => {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs)) {
+      if (k === "class") node.className = v;
+      else if (k === "text") node.textContent = v;
+      else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+      else if (v === true) node.setAttribute(k, "");
+      else if (v !== false && v != null) node.setAttribute(k, v);
+    }
+    node.append(...children);
+    return node;
+  };
+  const icon = (d) => {
+    const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    const path = document.createElementNS("http://www.w3.org/2000/svg", "path");
+    path.setAttribute("d", d);
+    svg.append(path);
+    return svg;
+  };
+
+  const host = el("div", { id: "lumc-chat", class: "lumc-chat-host" });
+  const root = host.attachShadow({ mode: "open" });
+  host.style.visibility = "hidden"; // until the stylesheet is in
+  const css = el("link", { rel: "stylesheet", href: config.cssUrl });
+  css.addEventListener("load", () => { host.style.visibility = ""; });
+  css.addEventListener("error", () => { host.style.visibility = ""; });
+  applyColours(host, config.primaryColor);
+
+  const launcher = el("button", {
+    type: "button", class: "lcw-launcher", "aria-haspopup": "dialog", "aria-expanded": "false",
+    "aria-controls": "lcw-panel", "aria-label": `Open chat: ${config.title}`,
+  }, icon("M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"),
+  el("span", { text: "Ask us" }));
+  const closeBtn = el("button", { type: "button", class: "lcw-icon-btn", "aria-label": "Close chat" },
+    icon("M6 6l12 12M18 6L6 18"));
+  const resetBtn = el("button", { type: "button", class: "lcw-text-btn", text: "Start over" });
+  const log = el("div", {
+    class: "lcw-log", role: "log", "aria-live": "polite", "aria-label": "Conversation", tabindex: "0",
+  });
+  const typing = el("div", { class: "lcw-typing", role: "status", hidden: true },
+    ...[1, 2, 3].map(() => el("span", { class: "lcw-dot", "aria-hidden": "true" })),
+    el("span", { class: "lcw-sr", text: "The assistant is typing…" }));
+  const errorText = el("p", { class: "lcw-error-text" });
+  const retryBtn = el("button", { type: "button", class: "lcw-retry", text: "Retry" });
+  const errorBox = el("div", { class: "lcw-error", role: "alert", hidden: true }, errorText, retryBtn);
+  const input = el("input", {
+    id: "lcw-input", class: "lcw-input", type: "text", autocomplete: "off", maxlength: "1000",
+    placeholder: "Type your question…", enterkeyhint: "send",
+  });
+  const form = el("form", { class: "lcw-form" },
+    el("label", { for: "lcw-input", class: "lcw-sr", text: "Your question" }), input,
+    el("button", { type: "submit", class: "lcw-send", text: "Send" }));
+  const panel = el("section", {
+    id: "lcw-panel", class: "lcw-panel", role: "dialog", "aria-modal": "false",
+    "aria-labelledby": "lcw-title", "aria-describedby": "lcw-privacy", hidden: true,
+  },
+  el("div", { class: "lcw-header" },
+    el("h2", { id: "lcw-title", class: "lcw-title", text: config.title }), resetBtn, closeBtn),
+  el("p", { id: "lcw-privacy", class: "lcw-privacy", text: PRIVACY }),
+  log, typing, errorBox, form);
+  root.append(css, launcher, panel);
+
+  // ---- rendering -----------------------------------------------------------------------------
+  // Markdown links [text](https://…), bare http(s) and www. addresses, e-mail addresses.
+  const URL_RE = new RegExp([
+    /\[([^\]\n]+)\]\((https?:\/\/[^\s)]+)\)/.source,
+    /\bhttps?:\/\/[^\s<>"]+|\bwww\.[^\s<>"]+/.source,
+    /\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+/.source,
+  ].join("|"), "gi");
+  function linkify(text) {
+    const frag = document.createDocumentFragment();
+    let at = 0;
+    for (const m of text.matchAll(URL_RE)) {
+      let label = m[1] || m[0];
+      let target = m[2] || m[0];
+      let end = m.index + m[0].length;
+      if (!m[1]) { // a bare address: leave trailing punctuation and unbalanced ")" out of the link
+        while (/[.,;:!?'")\]]$/.test(target) &&
+               !(target.endsWith(")") && target.split("(").length > target.split(")").length - 1)) {
+          target = target.slice(0, -1);
+          end -= 1;
+        }
+        label = target;
+      }
+      let href;
+      try {
+        href = new URL(/^https?:/i.test(target) ? target
+          : target.includes("@") && !/^www\./i.test(target) ? `mailto:${target}` : `https://${target}`);
+      } catch (e) { continue; }
+      if (!["http:", "https:", "mailto:"].includes(href.protocol)) continue;
+      frag.append(document.createTextNode(text.slice(at, m.index)));
+      frag.append(el("a", { href: href.href, target: "_blank", rel: "noopener noreferrer", text: label }));
+      at = end;
+    }
+    frag.append(document.createTextNode(text.slice(at)));
+    return frag;
+  }
+
+  function build(item) {
+    if (item.role === "user") {
+      const note = el("span", { class: "lcw-note", text: "Not sent" });
+      const node = el("div", { class: "lcw-msg lcw-user", "data-role": "user", hidden: !!item.hidden },
+        el("span", { class: "lcw-sr", text: "You said: " }),
+        el("p", { class: "lcw-bubble", text: item.text }), note);
+      return node;
+    }
+    const node = el("div", { class: "lcw-msg lcw-bot", "data-role": "bot" },
+      el("span", { class: "lcw-sr", text: "Assistant: " }));
+    if (item.text) node.append(el("p", { class: "lcw-bubble" }, linkify(item.text)));
+    if (item.source) node.append(el("p", { class: "lcw-source" }, linkify(item.source)));
+    if (item.buttons && item.buttons.length) {
+      node.append(el("div", { class: "lcw-replies", role: "group", "aria-label": "Suggested questions" },
+        ...item.buttons.map((b) => el("button", {
+          type: "button", class: "lcw-reply", text: b.title, onclick: () => send(b.payload, b.title),
+        }))));
+    }
+    return node;
+  }
+
+  const nodes = new Map();
+  function sync() {
+    const ids = new Set(state.items.map((i) => i.id));
+    for (const [id, node] of nodes) if (!ids.has(id)) { node.remove(); nodes.delete(id); }
+    let prev = null;
+    let lastUser = -1;
+    state.items.forEach((item, index) => {
+      let node = nodes.get(item.id);
+      if (!node) { node = build(item); nodes.set(item.id, node); }
+      if (item.role === "user") {
+        node.dataset.status = item.status;
+        node.classList.toggle("lcw-failed", item.status === "failed");
+        node.querySelector(".lcw-note").hidden = item.status !== "failed";
+        lastUser = index;
+      }
+      if (prev ? prev.nextSibling !== node : log.firstChild !== node) {
+        if (prev) prev.after(node); else log.prepend(node);
+      }
+      prev = node;
+    });
+    // Quick replies only for the answer to the latest message.
+    state.items.forEach((item, index) => {
+      const group = item.role === "bot" && nodes.get(item.id).querySelector(".lcw-replies");
+      if (group) group.hidden = index < lastUser;
+    });
+    const failed = state.items.some((i) => i.role === "user" && i.status === "failed");
+    errorText.textContent = lastError ||
+      "Your last message has not been sent. Check your connection and try again.";
+    errorBox.hidden = !failed;
+    typing.hidden = !busy;
+    log.scrollTop = log.scrollHeight;
+  }
+
+  // ---- talking to Rasa -----------------------------------------------------------------------
+  function toBotItem(msg) {
+    let text = typeof msg.text === "string" ? msg.text.trim() : "";
+    let source = "";
+    const lines = text.split("\n");
+    if (lines.length && /^Source: /.test(lines[lines.length - 1].trim())) {
+      source = lines.pop().trim();
+      text = lines.join("\n").trim();
+    }
+    const buttons = (Array.isArray(msg.buttons) ? msg.buttons : [])
+      .filter((b) => b && b.title)
+      .map((b) => ({ title: String(b.title), payload: String(b.payload || b.title) }));
+    if (!text && !source && !buttons.length) return null;
+    return { id: newId(), role: "bot", text, source, buttons };
+  }
+
+  async function post(sender, message) {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), TIMEOUT_MS);
+    let res;
+    try {
+      res = await fetch(`${config.serverUrl}/webhooks/rest/webhook`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ sender, message }),
+        signal: abort.signal,
+      });
+      if (!res.ok) {
+        let detail = "The study assistant had a problem.";
+        try {
+          const body = await res.json();
+          if (body && typeof body.error === "string") detail = body.error;
+        } catch (e) { /* not JSON */ }
+        throw new Error(`${detail} (error ${res.status}) Your message has not been sent.`);
+      }
+      const body = await res.json();
+      return Array.isArray(body) ? body : [];
+    } catch (e) {
+      if (res && !res.ok) throw e;
+      throw new Error(abort.signal.aborted
+        ? "The study assistant did not answer in time. Your message has not been sent."
+        : "The study assistant can't be reached right now. Your message has not been sent.");
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  // Sends queued messages one at a time, in order; stops at the first failure.
+  async function pump() {
+    if (busy) return;
+    const item = state.items.find((i) => i.role === "user" && i.status === "queued");
+    if (!item) return;
+    const mine = generation;
+    busy = true;
+    sync();
+    try {
+      const replies = await post(state.sender, item.payload);
+      if (mine !== generation) return;
+      item.status = "sent";
+      lastError = "";
+      const bots = replies.map(toBotItem).filter(Boolean);
+      state.items.splice(state.items.indexOf(item) + 1, 0, ...bots);
+    } catch (e) {
+      if (mine !== generation) return;
+      lastError = e.message;
+      state.items.forEach((i) => { if (i.role === "user" && i.status === "queued") i.status = "failed"; });
+    } finally {
+      if (mine === generation) {
+        busy = false;
+        save();
+        sync();
+        pump();
+      }
+    }
+  }
+
+  function send(payload, text, hidden = false) {
+    // Sending again also resends whatever is still waiting, in the original order.
+    state.items.forEach((i) => { if (i.role === "user" && i.status === "failed") i.status = "queued"; });
+    state.items.push({ id: newId(), role: "user", text, payload, status: "queued", hidden });
+    save();
+    sync();
+    pump();
+  }
+
+  function retry() {
+    state.items.forEach((i) => { if (i.role === "user" && i.status === "failed") i.status = "queued"; });
+    save();
+    sync();
+    input.focus();
+    pump();
+  }
+
+  // ---- opening, closing, starting over ------------------------------------------------------------
+  function open(focus = true) {
+    panel.hidden = false;
+    launcher.hidden = true;
+    launcher.setAttribute("aria-expanded", "true");
+    state.open = true;
+    if (!state.items.length) send(GREET, "", true);
+    save();
+    sync();
+    if (focus) input.focus();
+  }
+  function close() {
+    panel.hidden = true;
+    launcher.hidden = false;
+    launcher.setAttribute("aria-expanded", "false");
+    state.open = false;
+    save();
+    launcher.focus();
+  }
+  function startOver() {
+    generation += 1;
+    busy = false;
+    lastError = "";
+    state = fresh(true);
+    send(GREET, "", true);
+    input.focus();
+  }
+
+  launcher.addEventListener("click", () => open());
+  closeBtn.addEventListener("click", close);
+  resetBtn.addEventListener("click", startOver);
+  retryBtn.addEventListener("click", retry);
+  panel.addEventListener("keydown", (e) => {
+    if (e.key === "Escape") { e.preventDefault(); close(); }
+  });
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const text = input.value.trim();
+    if (!text) return;
+    input.value = "";
+    send(text, text);
+  });
+
+  function applyColours(target, colour) {
+    // Pick white or near-black text for the chosen colour so contrast stays at WCAG AA.
+    const rgb = parseHex(colour);
+    const lum = rgb && luminance(rgb);
+    const onPrimary = !rgb || contrast(lum, 1) >= 4.5 ? "#ffffff" : "#111111";
+    const accentText = !rgb || contrast(lum, 1) >= 4.5 ? colour : "#111111";
+    target.style.setProperty("--lcw-primary", colour);
+    target.style.setProperty("--lcw-on-primary", onPrimary);
+    target.style.setProperty("--lcw-accent-text", accentText);
+  }
+  function parseHex(c) {
+    const m = /^#?([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(String(c).trim());
+    if (!m) return null;
+    const h = m[1].length === 3 ? m[1].replace(/./g, "$&$&") : m[1];
+    return [0, 2, 4].map((i) => parseInt(h.slice(i, i + 2), 16));
+  }
+  function luminance(rgb) {
+    const [r, g, b] = rgb.map((v) => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  }
+  function contrast(a, b) { return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05); }
+
+  function mount() {
+    document.body.append(host);
+    sync();
+    if (state.open) open(false);
+    if (state.items.some((i) => i.status === "queued")) pump();
+  }
+  if (document.body) mount(); else document.addEventListener("DOMContentLoaded", mount);
+
+  window.LUMCChat = { open, close, startOver, config };
+})();
