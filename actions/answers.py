@@ -24,6 +24,10 @@ class Answer:
     topic: Optional[str] = None
     declined: bool = False
     buttons: List[Dict[str, str]] = field(default_factory=list)
+    # The entries the answer was about, by entity label, remembered for follow-ups.
+    about: Dict[str, List[str]] = field(default_factory=dict)
+    # The intent this answers, when it is not the intent the message was classified as.
+    intent: Optional[str] = None
 
 
 def _with_source(kb: KnowledgeBase, body: str, source: str, stale: bool) -> str:
@@ -125,12 +129,12 @@ def components(kb: KnowledgeBase, mentioned: Sequence[Entry]) -> Answer:
     meta = kb.meta("component")
     if mentioned:
         parts = [f"{e.name[0].upper()}{e.name[1:]} counts for {e.data['ec']}." for e in mentioned]
-        body = " ".join(parts) + " The whole programme is 120 EC over two years."
+        body = " ".join(parts) + f" The whole programme is {kb.facts['duration']['value']}."
     else:
         items = [f"{e.name} ({e.data['ec']})" for e in kb.entries_of("component")]
         body = (
             f"Besides the courses you choose, the Research specialisation has these parts: "
-            f"{_join(items)}. Altogether the programme is 120 EC."
+            f"{_join(items)}. Altogether the programme is {kb.facts['duration']['value']}."
         )
     return Answer(_with_source(kb, body, meta["source"], meta["stale"]), "components")
 

@@ -15,7 +15,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import answers
-from actions.knowledge_base import Entry, KnowledgeBase, knowledge_base
+from actions.knowledge_base import Entry, KnowledgeBase, knowledge_base, normalise
 
 DECLINE_RESPONSE = "utter_decline"
 
@@ -27,6 +27,50 @@ ANSWER_BY_LABEL: Dict[str, Callable[..., answers.Answer]] = {
     "document": lambda kb, found, text: answers.documents(kb, found),
     "component": lambda kb, found, text: answers.components(kb, found),
 }
+
+
+# The topic each entity label's answers leave in the `topic` slot.
+TOPIC_OF_LABEL = {
+    "destination": "study_abroad",
+    "language_test": "language_test",
+    "track": "tracks",
+    "document": "documents",
+    "component": "components",
+}
+# The intent whose answer a follow-up naming an entry of each label gets.
+INTENT_OF_LABEL = {
+    "destination": "ask_study_abroad",
+    "language_test": "ask_language_test",
+    "track": "ask_tracks",
+    "document": "ask_documents",
+    "component": "ask_components",
+}
+# Words that make a question a fresh one about the whole topic rather than a follow-up about
+# what was just discussed: "can I study abroad?" after "what about Cuba?" wants every destination.
+OVERVIEW_WORDS = {"all", "list", "options", "other", "others", "every", "which"}
+TOPIC_WORDS = {
+    "destination": {"abroad", "exchange", "destinations", "countries", "places", "minor", "minors"},
+    "language_test": {"english", "tests", "test", "language", "certificates"},
+    "track": {"tracks", "track", "focus"},
+    "document": {"documents", "document", "docs", "papers", "upload", "application"},
+    "component": {"components", "courses", "programme", "program", "curriculum", "structure"},
+}
+FOLLOWUP_MAX_WORDS = 8
+
+
+def is_short_followup(text: str, label: str) -> bool:
+    """A short question that leans on the previous answer ("how many EC?", "how many are chosen?")."""
+    words = set(normalise(text).split())
+    fresh = OVERVIEW_WORDS | TOPIC_WORDS[label]
+    return 0 < len(normalise(text).split()) <= FOLLOWUP_MAX_WORDS and not fresh & words
+
+
+def remembered(kb: KnowledgeBase, tracker: Tracker, label: str) -> List[Entry]:
+    """The entries of `label` the last answer was about, if it was about this label's topic."""
+    if tracker.get_slot("topic") != TOPIC_OF_LABEL[label]:
+        return []
+    keys = tracker.get_slot(label) or []
+    return [kb.entries[label][key] for key in keys if key in kb.entries[label]]
 
 
 def mentioned(kb: KnowledgeBase, tracker: Tracker, label: str) -> List[Entry]:
@@ -51,8 +95,16 @@ def answer_by_entities(kb: KnowledgeBase, tracker: Tracker) -> Optional[answers.
     for label in answers.FOLLOWUP_LABELS:
         found = mentioned(kb, tracker, label)
         if found:
-            return ANSWER_BY_LABEL[label](kb, found, text)
+            answer = about(ANSWER_BY_LABEL[label](kb, found, text), label, found)
+            answer.intent = INTENT_OF_LABEL[label]
+            return answer
     return None
+
+
+def about(answer: answers.Answer, label: str, entries: List[Entry]) -> answers.Answer:
+    """Notes which entries an answer was about (none: the whole list) for the next follow-up."""
+    answer.about[label] = [e.key for e in entries]
+    return answer
 
 
 class KnowledgeAction(Action, ABC):
@@ -66,17 +118,38 @@ class KnowledgeAction(Action, ABC):
     def answer(self, kb: KnowledgeBase, tracker: Tracker) -> answers.Answer:
         """What to say to the latest message."""
 
+    def answer_as(self, kb: KnowledgeBase, tracker: Tracker, intent: str) -> answers.Answer:
+        """What to say if the latest message had been classified as `intent`."""
+        return self.answer(kb, tracker)
+
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
+        from actions import context  # imports every action module, so only at run time
+
         kb = knowledge_base()
         other = answers.other_institution(kb, mentioned(kb, tracker, "institution"))
-        reply = answers.not_our_institution(other) if other else self.answer(kb, tracker)
+        if other:
+            return await self.reply(dispatcher, tracker, answers.not_our_institution(other))
+        previous = context.stay_on_topic(tracker)
+        if previous:
+            return await context.answer_again(dispatcher, tracker, previous)
+        return await self.reply(dispatcher, tracker, self.answer(kb, tracker))
+
+    async def reply(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, reply: answers.Answer
+    ) -> List[Dict[str, Any]]:
+        """Says `reply` and keeps what it was about for the next turn."""
         dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
         if reply.declined:
             dispatcher.utter_message(response=DECLINE_RESPONSE)
             return []
-        return [SlotSet("topic", reply.topic)]
+        events = [SlotSet("topic", reply.topic)]
+        events += [SlotSet(label, keys or None) for label, keys in reply.about.items()]
+        answered = reply.intent or (tracker.latest_message.get("intent") or {}).get("name")
+        if answered and answered != "followup":
+            events.append(SlotSet("last_question", answered))
+        return events
 
 
 class EntityAction(KnowledgeAction):
@@ -86,4 +159,7 @@ class EntityAction(KnowledgeAction):
 
     def answer(self, kb: KnowledgeBase, tracker: Tracker) -> answers.Answer:
         text = (tracker.latest_message or {}).get("text") or ""
-        return ANSWER_BY_LABEL[self.label](kb, mentioned(kb, tracker, self.label), text)
+        found = mentioned(kb, tracker, self.label)
+        if not found and is_short_followup(text, self.label):
+            found = remembered(kb, tracker, self.label)
+        return about(ANSWER_BY_LABEL[self.label](kb, found, text), self.label, found)

@@ -7,7 +7,7 @@ from typing import Text
 from rasa_sdk import Tracker
 
 from actions import answers
-from actions.base import EntityAction, KnowledgeAction
+from actions.base import EntityAction, KnowledgeAction, is_short_followup, remembered
 from actions.knowledge_base import KnowledgeBase
 
 # Intent -> programme fact (knowledge/programme.yml) that answers it.
@@ -26,7 +26,18 @@ class ActionAnswerProgrammeFact(KnowledgeAction):
         return "action_answer_programme_fact"
 
     def answer(self, kb: KnowledgeBase, tracker: Tracker) -> answers.Answer:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        return self.answer_as(kb, tracker, (tracker.latest_message.get("intent") or {}).get("name"))
+
+    def answer_as(self, kb: KnowledgeBase, tracker: Tracker, intent: str) -> answers.Answer:
+        text = tracker.latest_message.get("text") or ""
+        if intent == "ask_duration" and is_short_followup(text, "component"):
+            # "How many EC?" right after an answer about a component is about that component.
+            parts = remembered(kb, tracker, "component")
+            if parts:
+                answer = answers.components(kb, parts)
+                answer.about["component"] = [p.key for p in parts]
+                answer.intent = "ask_components"
+                return answer
         if intent == "ask_entry_requirements":
             return answers.entry_requirements(kb)
         return answers.programme_fact(kb, FACT_BY_INTENT.get(intent, "duration"))

@@ -52,9 +52,12 @@ def build(output: Path = DEFAULT_OUTPUT, kb: KnowledgeBase | None = None) -> spa
     kb = kb or KnowledgeBase()
     nlp = spacy.blank("en")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": None, "overwrite_ents": True})
+    # Shapes first, so that the knowledge base's own names overwrite them where both match.
+    shapes = nlp.add_pipe("entity_ruler", name="institution_shapes")
+    ruler = nlp.add_pipe("entity_ruler", config={"overwrite_ents": True})
     nlp.initialize()  # loads the lemma tables from spacy-lookups-data; must precede add_patterns
-    ruler.add_patterns(synonym_patterns(nlp, kb) + institution_shape_patterns())
+    shapes.add_patterns(institution_shape_patterns())
+    ruler.add_patterns(synonym_patterns(nlp, kb))
     nlp.meta["name"] = "en_lumc"
     nlp.meta["description"] = "Leiden Study Assistant: blank en + lookup lemmatizer + knowledge-base EntityRuler"
     output.mkdir(parents=True, exist_ok=True)

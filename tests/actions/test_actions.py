@@ -1,0 +1,49 @@
+"""Every custom action run on trackers built from JSON fixtures (fixtures/trackers.json), with the
+exact events it must return and the facts and responses it must send."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
+
+import actions
+
+CASES = json.loads((Path(__file__).parent / "fixtures" / "trackers.json").read_text(encoding="utf-8"))
+SLOTS = ["topic", "last_question", "destination", "track", "language_test", "document", "component"]
+
+
+def registered_actions():
+    executor = ActionExecutor()
+    executor.register_package(actions)
+    return executor
+
+
+def tracker_for(case) -> Tracker:
+    slots = {name: None for name in SLOTS} | case["slots"]
+    message = {"intent_ranking": [case["latest_message"]["intent"]], **case["latest_message"]}
+    return Tracker("fixture", slots, message, [], False, None, {}, "action_listen")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_action(case):
+    executor = registered_actions()
+    action = executor.actions[case["action"]]
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action(dispatcher, tracker_for(case), {}))
+    assert [{k: e[k] for k in ("event", "name", "value")} for e in events] == case["expected_events"]
+    text = "\n".join(m.get("text") or "" for m in dispatcher.messages)
+    for fact in case["expected_facts"]:
+        assert fact in text
+    assert [m["response"] for m in dispatcher.messages if m.get("response")] == case["expected_responses"]
+
+
+def test_every_domain_action_is_registered():
+    import yaml
+
+    domain = yaml.safe_load((Path(__file__).parents[2] / "domain.yml").read_text())
+    assert set(domain["actions"]) <= set(registered_actions().actions)

@@ -1,0 +1,107 @@
+"""The knowledge base: every fact is reachable through an answer, every name the EntityRuler
+knows resolves to its entry, and unknown names get a clear answer."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions import answers
+from actions.knowledge_base import ENTITY_SECTIONS, KnowledgeBase, knowledge_base
+from actions.programme_actions import FACT_BY_INTENT
+
+KB = knowledge_base()
+SYNONYMS = list(KB.all_synonyms())
+
+
+@pytest.mark.parametrize("key", sorted(KB.facts))
+def test_every_programme_fact_has_an_answer_with_its_value_and_source(key):
+    fact = KB.facts[key]
+    answer = answers.programme_fact(KB, key)
+    assert str(fact["value"]).split(",")[0] in answer.text or key == "general_contact"
+    title = KB.sources[fact["source"]]["title"]
+    assert answer.text.splitlines()[-1].startswith(f"Source: {title}")
+    assert ("as of" in answer.text) == bool(fact.get("stale"))
+
+
+def test_every_programme_fact_is_reachable_from_an_intent():
+    reachable = set(FACT_BY_INTENT.values()) | {"degree_requirement", "general_contact"}
+    assert set(KB.facts) == reachable
+
+
+def test_every_source_key_exists():
+    used = {f["source"] for f in KB.facts.values()} | {KB.meta(label)["source"] for label in ENTITY_SECTIONS
+                                                      if label != "institution"}
+    assert used <= set(KB.sources)
+
+
+@pytest.mark.parametrize("label, key, synonym", SYNONYMS, ids=[f"{l}:{s}" for l, _, s in SYNONYMS])
+def test_every_synonym_resolves_to_its_entry(label, key, synonym):
+    assert KB.resolve(label, synonym).key == key
+
+
+@pytest.mark.parametrize("label", ["destination", "track", "language_test", "document", "component"])
+def test_every_entry_is_answerable(label):
+    for entry in KB.entries_of(label):
+        answer = {
+            "destination": lambda: answers.study_abroad(KB, [entry]),
+            "track": lambda: answers.tracks(KB, [entry]),
+            "language_test": lambda: answers.language_test(KB, [entry]),
+            "document": lambda: answers.documents(KB, [entry]),
+            "component": lambda: answers.components(KB, [entry]),
+        }[label]()
+        name = entry.name if label != "destination" else entry.name.replace("the ", "")
+        assert name.split(" (")[0].lower() in answer.text.lower()
+        assert "\nSource: " in answer.text
+
+
+def test_overview_answers_list_every_entry():
+    for label, overview in [("track", answers.tracks(KB, [])), ("component", answers.components(KB, [])),
+                            ("document", answers.documents(KB, [])), ("language_test", answers.language_test(KB, []))]:
+        for entry in KB.entries_of(label):
+            if entry.key != "own_track":
+                assert entry.name in overview.text
+
+
+def test_typos_are_tolerated_but_unknown_words_are_not():
+    assert [e.key for e in KB.find_in_text("destination", "is edinbrough possible")] == ["edinburgh"]
+    assert [e.key for e in KB.find_in_text("language_test", "my toelf score")] == ["toefl"]
+    assert KB.find_in_text("destination", "can i go to japan") == []
+
+
+def test_unknown_destination_gets_a_clear_answer():
+    text = answers.unlisted_destination(KB, "Japan").text
+    assert "Japan is not one of the destinations" in text and "Evelien Hack" in text
+
+
+def test_other_institution_is_declined():
+    erasmus = KB.resolve("institution", "erasmus")
+    assert answers.other_institution(KB, [KB.resolve("institution", "lumc"), erasmus]) is erasmus
+    assert answers.not_our_institution(erasmus).declined
+
+
+def test_score_verdicts():
+    toefl, ielts, cambridge = (KB.resolve("language_test", n) for n in ("toefl", "ielts", "cambridge"))
+    assert "meets the minimum of 80" in answers.language_test(KB, [toefl], "I got 95 on the toefl").text
+    assert "below the minimum of 20" in answers.language_test(KB, [toefl], "reading section 18").text
+    assert "below the minimum of 6" in answers.language_test(KB, [ielts], "ielts 5.5").text
+    assert "meets the minimum of 169" in answers.language_test(KB, [cambridge], "CAE 176").text
+
+
+def test_a_new_entry_needs_only_the_knowledge_base(tmp_path):
+    """Adding a destination to knowledge/ makes it resolvable, answerable and an EntityRuler pattern."""
+    import shutil
+
+    import yaml
+
+    from spacy_pipeline.build import build
+
+    for path in KB.directory.glob("*.yml"):
+        shutil.copy(path, tmp_path / path.name)
+    content = yaml.safe_load((tmp_path / "study_abroad.yml").read_text())
+    content["destinations"]["oslo"] = {"name": "Oslo", "synonyms": ["oslo", "norway"], "programme": "medicine"}
+    (tmp_path / "study_abroad.yml").write_text(yaml.safe_dump(content, allow_unicode=True))
+    kb = KnowledgeBase(tmp_path)
+    assert kb.resolve("destination", "Norway").key == "oslo"
+    assert "Oslo" in answers.study_abroad(kb, [kb.resolve("destination", "oslo")]).text
+    nlp = build(tmp_path / "spacy", kb)
+    assert [(e.text, e.label_) for e in nlp("could I go to Norway").ents] == [("Norway", "destination")]

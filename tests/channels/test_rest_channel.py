@@ -1,0 +1,37 @@
+"""The guarded REST channel's checks on a request body, before anything reaches Rasa."""
+
+from __future__ import annotations
+
+import pytest
+
+from channels.rest import EMPTY_REPLY, MAX_MESSAGE_CHARS, BadRequest, clean_text, parse_body
+
+
+def test_ordinary_message_passes_redacted():
+    incoming = parse_body({"sender": "abc-123", "message": "my email is jan@example.com, fees?"})
+    assert incoming.reply is None
+    assert "jan@example.com" not in incoming.text and "fees?" in incoming.text
+
+
+@pytest.mark.parametrize("body", [None, [], "text", 42, {"message": "hi"}, {"sender": "", "message": "hi"},
+                                  {"sender": "a b", "message": "hi"}, {"sender": "x" * 129, "message": "hi"},
+                                  {"sender": "ok", "message": None}, {"sender": "ok", "message": ["hi"]},
+                                  {"sender": 5, "message": "hi"}])
+def test_malformed_bodies_are_refused_with_a_reason(body):
+    with pytest.raises(BadRequest) as error:
+        parse_body(body)
+    assert str(error.value)
+
+
+def test_empty_and_blank_messages_get_a_prompt():
+    assert parse_body({"sender": "s", "message": " \n\t\x00"}).reply == EMPTY_REPLY
+
+
+def test_long_message_is_answered_by_the_channel():
+    incoming = parse_body({"sender": "s", "message": "a" * (MAX_MESSAGE_CHARS + 1)})
+    assert incoming.text == "" and "too long" in incoming.reply
+
+
+def test_control_characters_are_dropped_but_text_kept():
+    assert clean_text("fee\x00s?\u200b\n ok ") == "fees?\n ok"
+    assert clean_text("😀 <b>hi</b>") == "😀 <b>hi</b>"
