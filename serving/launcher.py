@@ -87,6 +87,9 @@ class Servers:
     log_dir: Path = VAR / "logs"
     env: Dict[str, str] = field(default_factory=dict)
     token: str = ""
+    # The folder the servers run in (config-relative paths such as build/ resolve there): another
+    # copy of the project, for example one a test has added an FAQ entry to.
+    project: Path = PROJECT
     processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @classmethod
@@ -116,7 +119,7 @@ class Servers:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_dir / f"{name}.log", "ab")
         process = subprocess.Popen(
-            command, cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            command, cwd=self.project, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
         self.processes[name] = process
         return process
@@ -130,7 +133,7 @@ class Servers:
 
     def _start(self, timeout: float) -> "Servers":
         self.token = self.token or api_token()
-        env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
+        env = {**os.environ, "PYTHONPATH": str(self.project), "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
                "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "PYTHONUNBUFFERED": "1", **self.env}
         endpoints = endpoints_for(
             f"http://127.0.0.1:{self.action_port}/webhook", self.endpoints,
@@ -141,14 +144,14 @@ class Servers:
                                           str(self.action_port), "--actions", "actions"], env)
         command = [str(BIN / "rasa"), "run", "--enable-api", "--auth-token", self.token,
                    "--interface", self.host, "--port", str(self.rasa_port), "--model", str(self.model),
-                   "--endpoints", str(endpoints), "--credentials", str(PROJECT / "credentials.yml")]
+                   "--endpoints", str(endpoints), "--credentials", str(self.project / "credentials.yml")]
         if self.cors_origins:
             command += ["--cors", *self.cors_origins]
         rasa = self._spawn("rasa", command, env)
         if self.widget_port:
             widget_env = {**env, "WIDGET_HOST": self.host, "WIDGET_PORT": str(self.widget_port),
                           "RASA_URL": self.rasa_url}
-            widget = self._spawn("widget", [sys.executable, str(PROJECT / "widget" / "serve.py")], widget_env)
+            widget = self._spawn("widget", [sys.executable, str(self.project / "widget" / "serve.py")], widget_env)
             wait_until(self.widget_url, deadline, widget, "widget page")
         wait_until(f"http://127.0.0.1:{self.action_port}/health", deadline, actions, "action server")
         wait_until(f"{self.rasa_url}/status?token={self.token}", deadline, rasa, "Rasa server")
