@@ -36,6 +36,17 @@ ACTION_BY_INTENT: dict[str, KnowledgeAction] = {
     "ask_contact": ActionAnswerContact(),
 }
 RETRIEVAL_INTENT = "faq"
+# Button titles for "Did you mean ...?" when the NLU cannot decide between two questions.
+INTENT_TITLES = {
+    "ask_fee": "The tuition fee", "ask_duration": "How long the programme takes",
+    "ask_language_of_instruction": "The language of teaching", "ask_start_date": "The start date",
+    "ask_deadline": "The application deadline", "ask_entry_requirements": "Entry requirements",
+    "ask_language_test": "English test scores", "ask_documents": "Application documents",
+    "ask_components": "The parts of the programme", "ask_tracks": "The research tracks",
+    "ask_study_abroad": "Studying abroad", "ask_contact": "Whom to contact", "ask_address": "The address",
+}
+# Both candidates must be at least this likely for the assistant to offer them as a choice.
+CHOICE_MIN_CONFIDENCE = 0.3
 # How likely (by the NLU) the previous topic must still be for a short question to stay on it.
 CONTEXT_MIN_CONFIDENCE = 0.05
 # A new intent the NLU is at least this sure of always wins over the previous topic.
@@ -89,3 +100,13 @@ async def answer_again(
     answer = action.answer_as(knowledge_base(), tracker, previous)
     answer.intent = answer.intent or previous
     return await action.reply(dispatcher, tracker, answer)
+
+
+def candidates(tracker: Tracker) -> List[str]:
+    """The two questions an ambiguous message may be, when both are likely and answerable."""
+    ranking = [r for r in (tracker.latest_message or {}).get("intent_ranking", [])
+               if r.get("name") != "nlu_fallback"][:2]
+    if len(ranking) < 2 or any(r.get("confidence", 0.0) < CHOICE_MIN_CONFIDENCE for r in ranking):
+        return []
+    names = [r["name"] for r in ranking]
+    return names if all(n in INTENT_TITLES for n in names) else []

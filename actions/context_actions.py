@@ -2,8 +2,8 @@
 
 Fallback: when the NLU is unsure, a message that names something the knowledge base knows
 ("which cambridge exam do you take") is answered about it; a short question that leans on the
-previous answer is answered in that context ("till what time?" after the walk-in hour); anything
-else is declined.
+previous answer is answered in that context ("till what time?" after the walk-in hour); a message
+torn between two questions gets "Did you mean ...?" buttons; anything else is declined.
 
 Rasa's fallback only sees the message itself, so "within how long?" after a careers answer would
 be declined although its referent is clear. The `last_question` slot (set by every answer) gives
@@ -23,7 +23,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import DECLINE_RESPONSE, answer_by_entities
-from actions.context import RETRIEVAL_INTENT, answer_again, leans_on_context
+from actions.context import INTENT_TITLES, RETRIEVAL_INTENT, answer_again, candidates, leans_on_context
 from actions.followup_actions import ActionAnswerFollowup
 from actions.answers import clarify
 from actions.knowledge_base import knowledge_base
@@ -49,6 +49,13 @@ class ActionContextualFallback(Action):
             events = await answer_again(dispatcher, tracker, last)
             if events is not None:
                 return events
+        choice = candidates(tracker)
+        if choice:
+            dispatcher.utter_message(
+                text="I'm not sure which you mean. Did you mean one of these?",
+                buttons=[{"title": INTENT_TITLES[i], "payload": f"/{i}"} for i in choice],
+            )
+            return []
         dispatcher.utter_message(response=DECLINE_RESPONSE)
         return []
 

@@ -40,6 +40,8 @@ def test_action(case):
     for fact in case["expected_facts"]:
         assert fact in text
     assert [m["response"] for m in dispatcher.messages if m.get("response")] == case["expected_responses"]
+    buttons = [b["payload"] for m in dispatcher.messages for b in m.get("buttons") or []]
+    assert buttons == case.get("expected_buttons", [])
 
 
 def test_every_domain_action_is_registered():

@@ -24,7 +24,9 @@ from widget_helpers import (  # noqa: E402
 )
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an event loop running while it is open, which would
+# break the asyncio-based tests (stores, staff) that pytest runs after these modules.
+@pytest.fixture(scope="module")
 def chromium():
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(f"{CHROMIUM} is missing: the browser tests need Debian's Chromium. "

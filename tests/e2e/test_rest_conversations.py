@@ -22,7 +22,7 @@ def converse(bot, *messages: str) -> str:
     "question, facts",
     [
         ("What's the tuition fee for the research master?", ["€18,016", "per year", "as of 2022"]),
-        ("how many EC does the programme have", ["120 EC", "two years"]),
+        ("how many EC is the master in total", ["120 EC", "two years"]),
         ("Is teaching in English?", ["English"]),
         ("when do applications close", ["November 2022", "as of 2022"]),
         ("when does it start", ["September 2022"]),
