@@ -22,7 +22,7 @@ export TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) \
                 $(wildcard nlu_components/*.py) $(SPACY)
 
-.PHONY: run test install spacy train check validate browser clean help
+.PHONY: run test install spacy train check validate browser staff clean help
 
 help:
 	@echo "make run    start the action server, the Rasa server and the widget page"
@@ -50,6 +50,11 @@ $(MODEL): $(STAMP) $(TRAIN_INPUTS)
 run: $(MODEL)
 	$(PY) -m serving.launcher
 
+# The staff review page (docs/staff.md); create an account first:
+#   .venv/bin/python -m staff.accounts create --username NAME --role reviewer
+staff: $(STAMP)
+	$(PY) -m staff.app
+
 browser: $(STAMP)
 	bash scripts/install-chromium.sh
 
@@ -64,3 +69,32 @@ test: $(MODEL) browser
 
 clean:
 	rm -rf build results test-artifacts .rasa $(MODEL)
+
+# --- Trainer tools (issue 5; the guide is docs/trainers.md) ------------------------------------
+# Add an FAQ entry or a knowledge-base entry, check, evaluate against the published model, publish,
+# and work through the inbox of the staff review page. Every tool refuses bad input without
+# changing any file. Examples:
+#   make faq-add                          (asks for everything)   make faq-add FROM=var/faq-drafts/housing.yml
+#   make kb-add KIND=destination          (asks for the rest)     make kb-add FROM=entry.yml
+#   make inbox                            (lists pending items)   make inbox ARGS='accept 12 --intent ask_fee'
+.PHONY: faq-add kb-add evaluate publish inbox
+
+faq-add: $(STAMP)
+	$(PY) -m trainer.faq add $(if $(FROM),--from $(FROM)) $(ARGS)
+
+kb-add: $(STAMP)
+	$(PY) -m trainer.knowledge add $(if $(FROM),--from $(FROM)) $(if $(KIND),--kind $(KIND)) $(ARGS)
+	@$(MAKE) --no-print-directory spacy
+
+check: $(STAMP)
+	$(PY) -m trainer.check
+	$(RASA) data validate --fail-on-warnings
+
+evaluate: $(MODEL)
+	$(PY) -m trainer.evaluate
+
+publish: $(MODEL)
+	$(PY) -m trainer.publish $(ARGS)
+
+inbox: $(STAMP)
+	$(PY) -m trainer.inbox $(or $(ARGS),list)

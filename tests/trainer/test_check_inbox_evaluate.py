@@ -1,0 +1,140 @@
+"""`make check`, the trainer inbox and the before/after report of `make evaluate`."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from staff import inbox as staff_inbox
+from stores.db_url import create_engine
+from tests.trainer.conftest import snapshot
+from trainer import check, evaluate, inbox, faq
+
+
+# --- make check --------------------------------------------------------------------------------
+
+def test_check_passes_on_the_project_data(project_copy, capsys):
+    assert check.main(["--project", str(project_copy)]) == 0
+    out = capsys.readouterr().out
+    assert "1. YAML syntax: ok" in out and "2. Consistency rules: ok" in out
+
+
+def test_check_reports_broken_yaml_with_file_and_line(project_copy, capsys):
+    path = project_copy / "domain.yml"
+    path.write_text(path.read_text().replace("  - greet\n", "  - greet\n bad: [\n", 1))
+    assert check.main(["--project", str(project_copy)]) == 1
+    out = capsys.readouterr().out
+    assert "ERROR domain.yml line " in out
+
+
+def test_check_reports_consistency_problems_and_near_duplicates(project_copy, capsys):
+    path = project_copy / "data/nlu/chitchat.yml"
+    path.write_text(path.read_text().replace("    - thank you\n", "    - thank you\n    - Hello!\n    - how can you help me\n", 1))
+    assert check.main(["--project", str(project_copy)]) == 1
+    out = capsys.readouterr().out
+    assert '"Hello!" (data/nlu/chitchat.yml) is an example of both greet and thanks' in out
+    # "how can you help me" (thanks) is close to "how can u help me" (help): a warning, not an error.
+    assert 'WARNING 0.94 "how can u help me" (help)  ~  "how can you help me" (thanks)' in out
+
+
+# --- the trainer inbox --------------------------------------------------------------------------
+
+@pytest.fixture
+def db(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'conversations.db'}"
+    monkeypatch.setenv("TRACKER_DB_URL", url)
+    return create_engine(url)
+
+
+def mark(db, text, suggested="ask_fee"):
+    return staff_inbox.mark(db, sender_id="s1", message_text=text, suggested_intent=suggested, marked_by="rev")
+
+
+def status(db, item_id):
+    return next(i.status for i in staff_inbox.list_items(db) if i.id == item_id)
+
+
+def test_list_shows_pending_items(project_copy, db, capsys):
+    mark(db, "how many euros is the master per year")
+    assert inbox.main(["--project", str(project_copy), "list"]) == 0
+    out = capsys.readouterr().out
+    assert '"how many euros is the master per year"' in out and "suggested: ask_fee" in out
+
+
+def test_accept_as_example_of_an_existing_intent(project_copy, db, capsys):
+    item = mark(db, "how many euros is the master per year")
+    before = (project_copy / "data/nlu/programme.yml").read_text()
+    assert inbox.main(["--project", str(project_copy), "--by", "tom", "accept", str(item), "--intent", "ask_fee"]) == 0
+    after = (project_copy / "data/nlu/programme.yml").read_text()
+    assert after == before.replace("    - tution fee\n", "    - tution fee\n", 1).replace(
+        "\n- intent: ask_duration", "    - how many euros is the master per year\n\n- intent: ask_duration", 1)
+    fee = next(i for i in yaml.safe_load(after)["nlu"] if i["intent"] == "ask_fee")
+    assert fee["examples"].endswith("- how many euros is the master per year\n")
+    assert status(db, item) == "accepted"
+
+
+def test_accept_of_a_used_example_is_refused_and_stays_pending(project_copy, db, capsys):
+    item = mark(db, "Why should I study abroad?", "ask_study_abroad")
+    before = snapshot(project_copy)
+    assert inbox.main(["--project", str(project_copy), "accept", str(item), "--intent", "ask_study_abroad"]) == 2
+    assert "faq/abroad_why" in capsys.readouterr().err
+    assert snapshot(project_copy) == before and status(db, item) == "pending"
+
+
+def test_accept_with_unknown_intent_is_refused(project_copy, db, capsys):
+    item = mark(db, "where do i sleep")
+    assert inbox.main(["--project", str(project_copy), "accept", str(item), "--intent", "faq"]) == 2
+    assert "faq/<key>" in capsys.readouterr().err and status(db, item) == "pending"
+
+
+def test_accept_as_new_faq_seed_writes_a_draft(project_copy, db, capsys):
+    item = mark(db, "is there student housing near the lumc", staff_inbox.NEW_FAQ)
+    assert inbox.main(["--project", str(project_copy), "accept", str(item), "--new-faq", "housing"]) == 0
+    out = capsys.readouterr().out
+    assert "make faq-add FROM=var/faq-drafts/housing.yml" in out and status(db, item) == "accepted"
+    draft = yaml.safe_load((project_copy / "var/faq-drafts/housing.yml").read_text())
+    assert draft["key"] == "housing" and draft["examples"] == ["is there student housing near the lumc"]
+    # The draft is not complete yet: faq add says what is missing and changes nothing.
+    before = snapshot(project_copy)
+    assert faq.main(["add", "--from", str(project_copy / "var/faq-drafts/housing.yml"), "--project", str(project_copy)]) == 2
+    err = capsys.readouterr().err
+    assert "only 1 different example" in err and "the answer is missing" in err and "the source is missing" in err
+    assert snapshot(project_copy) == before
+
+
+def test_reject_and_double_decision(project_copy, db, capsys):
+    item = mark(db, "lol")
+    assert inbox.main(["--project", str(project_copy), "reject", str(item)]) == 0
+    assert status(db, item) == "rejected"
+    assert inbox.main(["--project", str(project_copy), "reject", str(item)]) == 2
+    assert "already rejected" in capsys.readouterr().err
+
+
+# --- the before/after report ---------------------------------------------------------------------
+
+def results(answered, declined=(True, True)):
+    items = [{"turns": [f"q{i}"], "answered": a, "group": "ask_fee" if i < 2 else "faq/abroad_why"}
+             for i, a in enumerate(answered)]
+    off = [{"message": f"m{i}", "declined": d} for i, d in enumerate(declined)]
+    return {"in_scope": items, "off_topic": off, **evaluate.figures(items, off)}
+
+
+def test_report_without_published_model(capsys):
+    assert evaluate.report(results([True] * 4), None) == 0
+    assert "No published model yet" in capsys.readouterr().out
+
+
+def test_report_fails_when_accuracy_drops_more_than_one_point(capsys):
+    before = results([True] * 100)
+    after = results([True] * 98 + [False, False], declined=(True, False))
+    assert evaluate.report(after, before) == 1
+    out = capsys.readouterr().out
+    assert "Newly failing questions (2):" in out and "- q98" in out and "- q99" in out
+    assert "FAILED: in-scope accuracy dropped by 2.0 points" in out
+    assert "faq/abroad_why" in out and "<- worse" in out
+    assert "Off-topic messages no longer declined (1):" in out
+
+
+def test_report_passes_on_a_one_point_drop(capsys):
+    assert evaluate.report(results([True] * 99 + [False]), results([True] * 100)) == 0
+    assert "OK" in capsys.readouterr().out

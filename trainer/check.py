@@ -1,0 +1,51 @@
+"""`make check`: the fast checks a trainer runs before training (no model needed).
+
+1. YAML syntax of data/, domain.yml, config.yml and knowledge/, with file and line numbers;
+2. the project's consistency rules (checks/consistency.py);
+3. near-duplicate examples across intents (difflib ratio >= 0.9 after normalisation), as warnings:
+   the bot cannot reliably tell such questions apart, so one of them usually belongs elsewhere.
+`rasa data validate --fail-on-warnings` runs after this (Makefile), only when these pass.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+from checks import consistency
+from trainer import examples as ex
+from trainer.project import PROJECT, syntax_problems
+
+SYNTAX_LOCATIONS = ("data", "domain.yml", "config.yml", "knowledge")
+
+
+def run(root: Path) -> int:
+    problems = syntax_problems(root, SYNTAX_LOCATIONS)
+    print("1. YAML syntax:", "ok" if not problems else f"{len(problems)} broken file(s)")
+    for problem in problems:
+        print(f"   ERROR {problem}")
+    if problems:
+        print("Fix the YAML first (the line number is where the parser got stuck; the mistake is often "
+              "on the line before: indentation, a missing '- ' or an unquoted ':').")
+        return 1
+    problems = consistency.check(root)
+    print("2. Consistency rules:", "ok" if not problems else f"{len(problems)} problem(s)")
+    for problem in problems:
+        print(f"   ERROR {problem}")
+    close = ex.near_duplicates(ex.all_examples(root))
+    print("3. Near-duplicate examples across intents:", "none" if not close else f"{len(close)} warning(s)")
+    for ratio, intent_a, text_a, intent_b, text_b in close:
+        print(f'   WARNING {ratio:.2f} "{text_a}" ({intent_a})  ~  "{text_b}" ({intent_b})')
+    return 1 if problems else 0
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m trainer.check", description=__doc__.splitlines()[0])
+    parser.add_argument("--project", type=Path, default=PROJECT, help=argparse.SUPPRESS)
+    return run(parser.parse_args(argv).project.resolve())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

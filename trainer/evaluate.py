@@ -1,0 +1,163 @@
+"""`make evaluate`: held-out questions on the current model and on the last published one, side by side.
+
+Uses the first held-out set (tests/heldout/*.yml, scored exactly as evaluation/heldout.py scores it:
+over REST, with the action server, a reply counting only when it matches every expected pattern and
+is not a decline). Each in-scope question is grouped by the intent the CURRENT model gives its last
+turn (Rasa HTTP API /model/parse; FAQ questions by their faq/<key>), so a group shows how one topic
+fared. The grouping is by prediction, not by the right answer: a question the current model sends to
+the wrong intent is counted in that wrong intent's group, where its failure is the useful signal.
+The unseen set is never used here (see evaluation/heldout.py for why).
+
+Exit code 1 when in-scope accuracy dropped by more than 1 point against the published model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import tempfile
+import urllib.request
+from collections import defaultdict
+from pathlib import Path
+from typing import Dict, List, Optional
+
+from evaluation import heldout
+from serving.launcher import Servers, free_port
+from trainer.project import PROJECT
+
+MAX_DROP = 0.01
+CURRENT = Path("models/lumc.tar.gz")
+PUBLISHED = Path("models/published/lumc.tar.gz")
+PUBLISHED_FIGURES = Path("models/published/lumc.json")
+LAST_RUN = Path("var/evaluation/current.json")
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def parse(servers: Servers, text: str) -> dict:
+    request = urllib.request.Request(f"{servers.rasa_url}/model/parse?token={servers.token}",
+                                     data=json.dumps({"text": text}).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as reply:
+        return json.loads(reply.read())
+
+
+def predicted_group(result: dict) -> str:
+    intent = (result.get("intent") or {}).get("name") or "none"
+    if intent == "faq":
+        response = ((result.get("response_selector") or {}).get("faq") or {}).get("response") or {}
+        return response.get("intent_response_key") or "faq"
+    return intent
+
+
+def run_model(root: Path, model: Path, label: str, with_groups: bool = False) -> dict:
+    """Per-question results of one model on the first held-out set."""
+    in_scope, off_topic = heldout.load_heldout(root / "tests" / "heldout")
+    declines = heldout.decline_texts(root / "domain.yml")
+    print(f"Scoring the {label} model ({model}) on {len(in_scope)} in-scope and {len(off_topic)} "
+          f"off-topic held-out questions ...", flush=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        # Evaluation conversations go to a scratch database, never to the one the review page reads.
+        servers = Servers(rasa_port=free_port(), action_port=free_port(), widget_port=None, model=model,
+                          project=root, log_dir=root / "var" / "logs",
+                          env={"TRACKER_DB_URL": f"sqlite:///{scratch}/conversations.db"})
+        servers.start()
+        try:
+            items = []
+            for item in in_scope:
+                row = {"turns": item["turns"],
+                       "answered": heldout.score(servers.send, [item], [], declines).answered == 1}
+                if with_groups:
+                    row["group"] = predicted_group(parse(servers, item["turns"][-1]))
+                items.append(row)
+            declined = [{"message": m, "declined": heldout.score(servers.send, [], [m], declines).declined == 1}
+                        for m in off_topic]
+        finally:
+            servers.stop()
+    return {"model": str(model), "sha256": sha256(model), "in_scope": items, "off_topic": declined,
+            **figures(items, declined)}
+
+
+def figures(items: List[dict], declined: List[dict]) -> Dict[str, float]:
+    answered = sum(i["answered"] for i in items)
+    refused = sum(d["declined"] for d in declined)
+    return {"in_scope_accuracy": round(answered / len(items), 4) if items else 0.0,
+            "answered": answered, "in_scope_count": len(items),
+            "off_topic_decline_rate": round(refused / len(declined), 4) if declined else 0.0,
+            "declined": refused, "off_topic_count": len(declined)}
+
+
+def report(current: dict, published: Optional[dict]) -> int:
+    def pct(x: float) -> str:
+        return f"{100 * x:5.1f}%"
+
+    print()
+    if published is None:
+        print("No published model yet (models/published/lumc.tar.gz): only the current figures are shown.")
+        print(f"  in-scope accuracy  {pct(current['in_scope_accuracy'])}  ({current['answered']}/{current['in_scope_count']})")
+        print(f"  off-topic declined {pct(current['off_topic_decline_rate'])}  ({current['declined']}/{current['off_topic_count']})")
+        print("Publish it with `make publish` once you are happy with it.")
+        return 0
+    print(f"{'':28} {'published':>10} {'current':>10} {'change':>8}")
+    for name, key in (("in-scope accuracy", "in_scope_accuracy"), ("off-topic decline rate", "off_topic_decline_rate")):
+        before, after = published[key], current[key]
+        print(f"{name:28} {pct(before):>10} {pct(after):>10} {100 * (after - before):+7.1f}")
+    before = {tuple(i["turns"]): i["answered"] for i in published["in_scope"]}
+    groups: Dict[str, List[dict]] = defaultdict(list)
+    for item in current["in_scope"]:
+        groups[item.get("group", "?")].append(item)
+    print("\nAccuracy per group (intent the current model predicts for the question):")
+    print(f"  {'group':34} {'n':>3} {'published':>10} {'current':>10}")
+    for group in sorted(groups):
+        rows = groups[group]
+        old = [before[tuple(r["turns"])] for r in rows if tuple(r["turns"]) in before]
+        old_text = pct(sum(old) / len(old)) if old else "     -"
+        marker = "  <- worse" if old and sum(r["answered"] for r in rows) < sum(old) else ""
+        print(f"  {group:34} {len(rows):3} {old_text:>10} {pct(sum(r['answered'] for r in rows) / len(rows)):>10}{marker}")
+    newly_failing = [i for i in current["in_scope"] if not i["answered"] and before.get(tuple(i["turns"]))]
+    newly_passing = [i for i in current["in_scope"] if i["answered"] and before.get(tuple(i["turns"])) is False]
+    old_declines = {d["message"]: d["declined"] for d in published["off_topic"]}
+    newly_answered = [d for d in current["off_topic"] if not d["declined"] and old_declines.get(d["message"])]
+    print(f"\nNewly failing questions ({len(newly_failing)}):")
+    for item in newly_failing:
+        print(f"  - {' / '.join(item['turns'])}   [now: {item.get('group', '?')}]")
+    if newly_answered:
+        print(f"Off-topic messages no longer declined ({len(newly_answered)}):")
+        for item in newly_answered:
+            print(f"  - {item['message']}")
+    print(f"Newly passing questions: {len(newly_passing)}")
+    drop = round(published["in_scope_accuracy"] - current["in_scope_accuracy"], 6)
+    if drop > MAX_DROP:
+        print(f"\nFAILED: in-scope accuracy dropped by {100 * drop:.1f} points (more than {100 * MAX_DROP:.0f}). "
+              f"Look at the newly failing questions before publishing.")
+        return 1
+    print("\nOK: in-scope accuracy did not drop by more than 1 point.")
+    return 0
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m trainer.evaluate", description=__doc__.splitlines()[0])
+    parser.add_argument("--project", type=Path, default=PROJECT, help=argparse.SUPPRESS)
+    root = parser.parse_args(argv).project.resolve()
+    if not (root / CURRENT).exists():
+        print(f"No current model at {CURRENT}: run `make train` first.", file=sys.stderr)
+        return 1
+    current = run_model(root, root / CURRENT, "current", with_groups=True)
+    (root / LAST_RUN).parent.mkdir(parents=True, exist_ok=True)
+    (root / LAST_RUN).write_text(json.dumps(current, indent=1))
+    published = None
+    if (root / PUBLISHED).exists():
+        published = run_model(root, root / PUBLISHED, "published")
+    return report(current, published)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
