@@ -25,6 +25,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from privacy.redaction import redact
+from serving import action_validation
+
+action_validation.install()
 
 structlogger = structlog.get_logger()
 
