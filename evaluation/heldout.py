@@ -17,6 +17,7 @@ it would invite tuning to it.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import re
 import sys
@@ -102,18 +103,9 @@ def score(send: Send, in_scope: list, off_topic: list, declines: List[str]) -> S
 
 
 def http_sender(rasa_url: str) -> Send:
-    import urllib.request
+    from serving.launcher import send_message
 
-    def send(sender: str, message: str) -> List[dict]:
-        request = urllib.request.Request(
-            f"{rasa_url}/webhooks/rest/webhook",
-            data=json.dumps({"sender": sender, "message": message}).encode(),
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=60) as reply:
-            return json.loads(reply.read())
-
-    return send
+    return functools.partial(send_message, rasa_url)
 
 
 def score_sets(send: Send) -> Dict[str, Score]:

@@ -61,6 +61,17 @@ def endpoints_for(action_url: str, base: Path, target: Path) -> Path:
     return target
 
 
+def send_message(rasa_url: str, sender: str, message: str) -> List[dict]:
+    """One message over the REST channel, as the widget sends it; the bot's replies."""
+    request = urllib.request.Request(
+        f"{rasa_url}/webhooks/rest/webhook",
+        data=json.dumps({"sender": sender, "message": message}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as reply:
+        return json.loads(reply.read())
+
+
 def wait_until(url: str, deadline: float, process: subprocess.Popen, name: str) -> None:
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -169,14 +180,7 @@ class Servers:
         self.processes.clear()
 
     def send(self, sender: str, message: str) -> List[dict]:
-        """One message over the REST channel, as the widget sends it."""
-        request = urllib.request.Request(
-            f"{self.rasa_url}/webhooks/rest/webhook",
-            data=json.dumps({"sender": sender, "message": message}).encode(),
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=60) as reply:
-            return json.loads(reply.read())
+        return send_message(self.rasa_url, sender, message)
 
 
 def _interrupt(*_: object) -> None:

@@ -23,7 +23,7 @@ from typing import Any, Dict, List, Optional
 import yaml
 
 from trainer import examples as ex
-from trainer.project import (PROJECT, Refused, appended, relative, require_valid_yaml, write_atomically,
+from trainer.project import (PROJECT, Refused, appended, report, relative, require_valid_yaml, write_atomically,
                              yaml_error, yaml_scalar)
 
 MIN_EXAMPLES = 8
@@ -290,14 +290,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         entry.as_of = args.as_of or entry.as_of
         entry.quick_replies = entry.quick_replies + [quick_reply(q) for q in args.quick_reply]
         changes = add(root, entry)
-    except Refused as refused:
-        print("Refused: nothing was changed. Fix the following and run the command again:", file=sys.stderr)
-        for problem in refused.problems:
-            print(f"  - {problem}", file=sys.stderr)
-        return 2
-    except (RuntimeError, EOFError) as error:
-        print(f"Stopped: {error}", file=sys.stderr)
-        return 1
+    except (Refused, RuntimeError, EOFError) as stopped:
+        return report(stopped)
     print(f'Added the FAQ entry "{entry.key}":')
     for path in changes:
         print(f"  {relative(path, root)}")

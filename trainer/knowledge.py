@@ -23,7 +23,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import yaml
 
 from actions.knowledge_base import KnowledgeBase, normalise
-from trainer.project import PROJECT, Refused, relative, require_valid_yaml, write_atomically, yaml_error, yaml_scalar
+from trainer.project import PROJECT, Refused, relative, report, require_valid_yaml, write_atomically, yaml_error, yaml_scalar
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
 AS_OF_PATTERN = re.compile(r"^(\d{4}(-\d{2}(-\d{2})?)?|\d{4}-\d{4}|[A-Z][a-z]+ \d{4})$")
@@ -203,14 +203,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         if args.synonym:
             fields["synonyms"] = list(fields.get("synonyms") or []) + args.synonym
         path = add(root, kind, key, fields)
-    except Refused as refused:
-        print("Refused: nothing was changed. Fix the following and run the command again:", file=sys.stderr)
-        for problem in refused.problems:
-            print(f"  - {problem}", file=sys.stderr)
-        return 2
-    except (RuntimeError, EOFError) as error:
-        print(f"Stopped: {error}", file=sys.stderr)
-        return 1
+    except (Refused, RuntimeError, EOFError) as stopped:
+        return report(stopped)
     print(f'Added {kind} "{key}" to {relative(path, root)}.')
     if kind == "source":
         print(f'FAQ answers can now cite it: --source {key}')

@@ -7,6 +7,7 @@ A problem the trainer must fix is raised as `Refused`, carrying one plain-langua
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional
@@ -25,6 +26,17 @@ class Refused(Exception):
     def __init__(self, problems: List[str]) -> None:
         super().__init__("\n".join(problems))
         self.problems = problems
+
+
+def report(stopped: Exception) -> int:
+    """Prints why a tool stopped, for a trainer, and gives its exit code (2 refused, 1 stopped)."""
+    if isinstance(stopped, Refused):
+        print("Refused: nothing was changed. Fix the following and run the command again:", file=sys.stderr)
+        for problem in stopped.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 2
+    print(f"Stopped: {stopped}", file=sys.stderr)
+    return 1
 
 
 def yaml_files(root: Path, locations: Iterable[str] = YAML_LOCATIONS) -> List[Path]:
