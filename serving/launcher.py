@@ -33,6 +33,18 @@ VAR = PROJECT / "var"
 BIN = Path(sys.executable).parent
 
 
+def _die_with_parent() -> None:
+    """Runs in each child before exec: Linux sends it SIGTERM when the launcher dies, however it
+    dies, so no server outlives `make run` or a test session."""
+    import ctypes
+
+    PR_SET_PDEATHSIG = 1
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except OSError:
+        pass  # not Linux: stop() still ends the servers on a normal exit
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -130,7 +142,8 @@ class Servers:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_dir / f"{name}.log", "ab")
         process = subprocess.Popen(
-            command, cwd=self.project, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            command, cwd=self.project, env=env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True, preexec_fn=_die_with_parent,
         )
         self.processes[name] = process
         return process
