@@ -24,8 +24,9 @@ def copy_project(target: Path, code: bool = False) -> Path:
     for name in HELDOUT_FIRST_SET:
         shutil.copy(PROJECT / "tests" / "heldout" / name, target / "tests" / "heldout" / name)
     if code:
-        for name in ("actions", "channels", "privacy", "stores", "staff", "nlu_components"):
-            shutil.copytree(PROJECT / name, target / name, ignore=shutil.ignore_patterns("__pycache__"))
+        # Every top-level Python package (actions, channels, serving, ...), so a new one is never missed.
+        for package in sorted(p.parent for p in PROJECT.glob("*/__init__.py")):
+            shutil.copytree(package, target / package.name, ignore=shutil.ignore_patterns("__pycache__"))
         for name in ("credentials.yml", "endpoints.yml"):
             shutil.copy(PROJECT / name, target / name)
     return target
