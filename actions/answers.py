@@ -34,6 +34,12 @@ def _with_source(kb: KnowledgeBase, body: str, source: str, stale: bool) -> str:
     return f"{body.strip()}\n{kb.source_line(source, stale)}"
 
 
+def _from_section(kb: KnowledgeBase, label: str, body: str, topic: str) -> Answer:
+    """An answer built from one entity label's entries, with that section's source line."""
+    meta = kb.meta(label)
+    return Answer(_with_source(kb, body, meta["source"], meta["stale"]), topic)
+
+
 def _join(items: Sequence[str]) -> str:
     items = list(items)
     if len(items) <= 1:
@@ -102,7 +108,6 @@ def _score_verdict(entry: Entry, text: str) -> str:
 
 
 def language_test(kb: KnowledgeBase, mentioned: Sequence[Entry], text: str = "") -> Answer:
-    meta = kb.meta("language_test")
     if mentioned:
         body = " ".join(e.data["answer"].strip() + _score_verdict(e, text) for e in mentioned)
     else:
@@ -111,22 +116,20 @@ def language_test(kb: KnowledgeBase, mentioned: Sequence[Entry], text: str = "")
             f"You need to prove your English with one of these tests: {'; '.join(tests)}. "
             f"Some courses may set a different IELTS score."
         )
-    return Answer(_with_source(kb, body, meta["source"], meta["stale"]), "language_test")
+    return _from_section(kb, "language_test", body, "language_test")
 
 
 def documents(kb: KnowledgeBase, mentioned: Sequence[Entry]) -> Answer:
-    meta = kb.meta("document")
     everything = _join([e.name for e in kb.entries_of("document")])
     if mentioned:
         asked = _join([e.name for e in mentioned])
         body = f"Yes, the list includes {asked}. The full list is: {everything}."
     else:
         body = f"International students upload these documents with their application: {everything}."
-    return Answer(_with_source(kb, body, meta["source"], meta["stale"]), "documents")
+    return _from_section(kb, "document", body, "documents")
 
 
 def components(kb: KnowledgeBase, mentioned: Sequence[Entry]) -> Answer:
-    meta = kb.meta("component")
     if mentioned:
         parts = [f"{e.name[0].upper()}{e.name[1:]} counts for {e.data['ec']}." for e in mentioned]
         body = " ".join(parts) + f" The whole programme is {kb.facts['duration']['value']}."
@@ -136,11 +139,10 @@ def components(kb: KnowledgeBase, mentioned: Sequence[Entry]) -> Answer:
             f"Besides the courses you choose, the Research specialisation has these parts: "
             f"{_join(items)}. Altogether the programme is {kb.facts['duration']['value']}."
         )
-    return Answer(_with_source(kb, body, meta["source"], meta["stale"]), "components")
+    return _from_section(kb, "component", body, "components")
 
 
 def tracks(kb: KnowledgeBase, mentioned: Sequence[Entry]) -> Answer:
-    meta = kb.meta("track")
     fixed = [e.name for e in kb.entries_of("track") if e.key != "own_track"]
     if mentioned and all(e.key == "own_track" for e in mentioned):
         body = (
@@ -159,12 +161,11 @@ def tracks(kb: KnowledgeBase, mentioned: Sequence[Entry]) -> Answer:
             f"The Research specialisation offers {len(fixed)} tracks, linked to the LUMC's medical "
             f"profiles: {_join(fixed)}. You can also design your own track."
         )
-    return Answer(_with_source(kb, body, meta["source"], meta["stale"]), "tracks")
+    return _from_section(kb, "track", body, "tracks")
 
 
 def study_abroad(kb: KnowledgeBase, mentioned: Sequence[Entry]) -> Answer:
     data = kb.study_abroad
-    meta = data["meta"]
     if mentioned:
         parts = []
         for entry in mentioned:
@@ -176,7 +177,7 @@ def study_abroad(kb: KnowledgeBase, mentioned: Sequence[Entry]) -> Answer:
             data["overview"].strip()
             + " Other places are possible if you find one yourself; ask me how to find a place."
         )
-    return Answer(_with_source(kb, body, meta["source"], meta["stale"]), "study_abroad")
+    return _from_section(kb, "destination", body, "study_abroad")
 
 
 def unlisted_destination(kb: KnowledgeBase, place: str) -> Answer:
