@@ -9,31 +9,17 @@ test (recognised by the EntityRuler built from knowledge/), this component turns
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text, Type
+from typing import Any, Dict, List, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.nlu.selectors.response_selector import ResponseSelector
-from rasa.shared.nlu.constants import (
-    ENTITIES,
-    ENTITY_ATTRIBUTE_TYPE,
-    INTENT,
-    INTENT_NAME_KEY,
-    INTENT_RANKING_KEY,
-    PREDICTED_CONFIDENCE_KEY,
-)
+from rasa.shared.nlu.constants import ENTITIES, ENTITY_ATTRIBUTE_TYPE, INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY
 from rasa.shared.nlu.training_data.message import Message
+
+from nlu_components.intent_override import IntentOverride, override_intent
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class NamedEntryOverridesFaq(GraphComponent, IntentClassifier):
-    @classmethod
-    def required_components(cls) -> List[Type]:
-        return [ResponseSelector]
-
+class NamedEntryOverridesFaq(IntentOverride):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"retrieval_intent": "faq", "target_intent": "followup",
@@ -44,16 +30,6 @@ class NamedEntryOverridesFaq(GraphComponent, IntentClassifier):
         self.target_intent = config["target_intent"]
         self.labels = set(config["labels"])
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "NamedEntryOverridesFaq":
-        return cls(config)
-
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             intent = message.get(INTENT) or {}
@@ -61,10 +37,5 @@ class NamedEntryOverridesFaq(GraphComponent, IntentClassifier):
                 continue
             if not any(e.get(ENTITY_ATTRIBUTE_TYPE) in self.labels for e in message.get(ENTITIES) or []):
                 continue
-            routed = {INTENT_NAME_KEY: self.target_intent,
-                      PREDICTED_CONFIDENCE_KEY: intent.get(PREDICTED_CONFIDENCE_KEY, 1.0)}
-            message.set(INTENT, routed, add_to_output=True)
-            ranking = [r for r in message.get(INTENT_RANKING_KEY) or []
-                       if r.get(INTENT_NAME_KEY) != self.target_intent]
-            message.set(INTENT_RANKING_KEY, [dict(routed), *ranking], add_to_output=True)
+            override_intent(message, self.target_intent, intent.get(PREDICTED_CONFIDENCE_KEY, 1.0))
         return messages

@@ -8,32 +8,20 @@ turns such a prediction into `nlu_fallback`, exactly as the FallbackClassifier w
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text, Type
+from typing import Any, Dict, List, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.nlu.selectors.response_selector import ResponseSelector
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
-from rasa.shared.nlu.constants import (
-    INTENT,
-    INTENT_NAME_KEY,
-    INTENT_RANKING_KEY,
-    PREDICTED_CONFIDENCE_KEY,
-)
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY
 from rasa.shared.nlu.training_data.message import Message
+
+from nlu_components.intent_override import IntentOverride, override_intent
 
 RESPONSE_SELECTOR_KEY = "response_selector"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class ResponseConfidenceFallback(GraphComponent, IntentClassifier):
-    @classmethod
-    def required_components(cls) -> List[Type]:
-        return [ResponseSelector]
-
+class ResponseConfidenceFallback(IntentOverride):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         # threshold: the lowest response confidence that is still answered.
@@ -41,16 +29,6 @@ class ResponseConfidenceFallback(GraphComponent, IntentClassifier):
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self.threshold = float(config["threshold"])
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "ResponseConfidenceFallback":
-        return cls(config)
 
     def response_confidence(self, message: Message) -> float | None:
         """Confidence of the chosen answer for the predicted retrieval intent, if there is one."""
@@ -65,9 +43,5 @@ class ResponseConfidenceFallback(GraphComponent, IntentClassifier):
             confidence = self.response_confidence(message)
             if confidence is None or confidence >= self.threshold:
                 continue
-            fallback = {INTENT_NAME_KEY: DEFAULT_NLU_FALLBACK_INTENT_NAME,
-                        PREDICTED_CONFIDENCE_KEY: self.threshold}
-            message.set(INTENT, fallback, add_to_output=True)
-            ranking = message.get(INTENT_RANKING_KEY) or []
-            message.set(INTENT_RANKING_KEY, [dict(fallback), *ranking], add_to_output=True)
+            override_intent(message, DEFAULT_NLU_FALLBACK_INTENT_NAME, self.threshold)
         return messages

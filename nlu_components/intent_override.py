@@ -1,0 +1,40 @@
+"""What both of the project's NLU components share: they run after the ResponseSelector, train
+nothing, and replace the predicted intent, putting the new one first in the ranking."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text, Type
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.nlu.selectors.response_selector import ResponseSelector
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY
+from rasa.shared.nlu.training_data.message import Message
+
+
+class IntentOverride(GraphComponent, IntentClassifier):
+    """Base for untrained components that may replace the intent the classifiers predicted."""
+
+    @classmethod
+    def required_components(cls) -> List[Type]:
+        return [ResponseSelector]
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> GraphComponent:
+        return cls(config)
+
+
+def override_intent(message: Message, name: str, confidence: float) -> None:
+    """Makes `name` the message's intent and the first of its ranking (listed there once)."""
+    intent = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence}
+    message.set(INTENT, intent, add_to_output=True)
+    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != name]
+    message.set(INTENT_RANKING_KEY, [dict(intent), *ranking], add_to_output=True)
