@@ -13,7 +13,7 @@ from typing import Any, Dict, List, Optional
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import KnowledgeAction, answer_by_entities  # noqa: F401  (re-exported)
+from actions.base import KnowledgeAction
 from actions.knowledge_base import knowledge_base, normalise
 from actions.programme_actions import (
     FACT_BY_INTENT,

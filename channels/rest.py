@@ -15,7 +15,7 @@ import re
 import unicodedata
 from asyncio import CancelledError
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Optional, Text
 
 import structlog
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage

@@ -214,7 +214,7 @@ def main() -> int:
         return 1
     print(f"Ready in {time.monotonic() - started:.0f} s.")
     print(f"  Rasa server (REST channel): {servers.rasa_url}/webhooks/rest/webhook")
-    print(f"  Rasa HTTP API token: in var/rasa-token (or RASA_TOKEN)")
+    print("  Rasa HTTP API token: in var/rasa-token (or RASA_TOKEN)")
     if servers.widget_url:
         print(f"  Open the chat widget demo page: {servers.widget_url}")
     print("Press Ctrl-C to stop.")
