@@ -26,7 +26,7 @@ TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/nul
 
 help:
 	@echo "make run    start the action server, the Rasa server and the widget page"
-	@echo "make test   run every test (data checks, actions, REST end to end, browser, held-out score)"
+	@echo "make test   run every test (data checks, actions, REST end to end, browser, evaluation gate)"
 	@echo "make train  retrain when the training data changed;  make spacy  rebuild the spaCy pipeline"
 
 install: $(STAMP)
@@ -65,7 +65,7 @@ test: $(MODEL) browser
 	$(RASA) data validate --fail-on-warnings
 	$(PY) -m pytest tests
 	$(RASA) test core --stories tests/stories --fail-on-prediction-errors --out results/core --model $(MODEL)
-	$(PY) -m evaluation.heldout --quiet --json results/heldout.json
+	$(PY) -m evaluation.heldout --gate --json results/heldout.json
 
 clean:
 	rm -rf build results test-artifacts .rasa $(MODEL)

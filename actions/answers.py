@@ -12,8 +12,15 @@ from typing import Dict, List, Optional, Sequence
 
 from actions.knowledge_base import Entry, KnowledgeBase
 
-# Entity labels a follow-up such as "what about X?" can be about, in the order they are tried.
-FOLLOWUP_LABELS = ("destination", "language_test", "track", "document", "component")
+# Intent -> programme fact (knowledge/programme.yml) that answers it.
+FACT_BY_INTENT = {
+    "ask_fee": "tuition_fee",
+    "ask_duration": "duration",
+    "ask_language_of_instruction": "language_of_instruction",
+    "ask_start_date": "start_date",
+    "ask_deadline": "application_deadline",
+    "ask_address": "address",
+}
 
 
 @dataclass
@@ -26,7 +33,7 @@ class Answer:
     buttons: List[Dict[str, str]] = field(default_factory=list)
     # The entries the answer was about, by entity label, remembered for follow-ups.
     about: Dict[str, List[str]] = field(default_factory=dict)
-    # The intent this answers, when it is not the intent the message was classified as.
+    # The question (intent) this answers.
     intent: Optional[str] = None
 
 
@@ -47,10 +54,18 @@ def _join(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def _total(fact: Dict) -> str:
+    """A yearly amount over the whole programme ("€18,016" for 2 years: "€36,032"), if it has years."""
+    if "years" not in fact:
+        return ""
+    amount = float(fact["value"].lstrip("€").replace(",", ""))
+    return f"€{amount * fact['years']:,.0f}"
+
+
 def programme_fact(kb: KnowledgeBase, key: str) -> Answer:
     """A single programme fact (fee, duration, dates, address, ...)."""
     fact = kb.facts[key]
-    body = fact["answer"].format(value=fact["value"])
+    body = fact["answer"].format(value=fact["value"], total=_total(fact))
     return Answer(_with_source(kb, body, fact["source"], fact.get("stale", False)), fact["topic"])
 
 
@@ -164,9 +179,11 @@ def tracks(kb: KnowledgeBase, mentioned: Sequence[Entry]) -> Answer:
     return _from_section(kb, "track", body, "tracks")
 
 
-def study_abroad(kb: KnowledgeBase, mentioned: Sequence[Entry]) -> Answer:
+def study_abroad(kb: KnowledgeBase, mentioned: Sequence[Entry], programme: Optional[str] = None) -> Answer:
     data = kb.study_abroad
-    if mentioned:
+    if programme and not mentioned:
+        body = data["programmes"][programme]["answer"].strip()
+    elif mentioned:
         parts = []
         for entry in mentioned:
             programme = data["programmes"][entry.data["programme"]]
@@ -205,3 +222,29 @@ def clarify(topic: Optional[str]) -> Answer:
         "the English test scores, the tracks, or where you can study abroad.",
         topic,
     )
+
+
+def for_question(kb: KnowledgeBase, intent: str, entries: Sequence[Entry] = (), text: str = "",
+                 place: str = "", topic: Optional[str] = None) -> Answer:
+    """The answer to a knowledge-base question (`ask_*`), about `entries` if any are given."""
+    if intent in FACT_BY_INTENT:
+        answer = programme_fact(kb, FACT_BY_INTENT[intent])
+    elif intent == "ask_entry_requirements":
+        answer = entry_requirements(kb)
+    elif intent == "ask_language_test":
+        answer = language_test(kb, entries, text)
+    elif intent == "ask_documents":
+        answer = documents(kb, entries)
+    elif intent == "ask_components":
+        answer = components(kb, entries)
+    elif intent == "ask_tracks":
+        answer = tracks(kb, entries)
+    elif intent == "ask_study_abroad":
+        answer = (unlisted_destination(kb, place) if place
+                  else study_abroad(kb, entries, kb.programme_named(text)))
+    elif intent == "ask_contact":
+        answer = contact(kb, topic)
+    else:
+        raise ValueError(f"no answer for {intent}")
+    answer.intent = intent
+    return answer

@@ -1,41 +1,27 @@
-"""Conversation context: which earlier answer a short, unclear question leans on.
+"""Conversation context: when a short, unclear question leans on the previous answer.
 
 Rasa's NLU classifies each message on its own, so "how many get selected?" after an answer about
-the Karolinska Institute may be read as a question about the programme's length. When a short
-question names nothing, the NLU is not sure of its new intent, and the intent of the previous
-answer is still among its top candidates, the assistant stays on that topic.
+the Karolinska Institute may be read as a question about the programme's length. A short question
+that names nothing, of whose new intent the NLU is not sure, and whose previous intent is still
+among the NLU's top candidates, stays on the previous topic. Pure functions of the parsed message
+and the slots, used by actions/decision.py.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional
 
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
+from actions.entries import FOLLOWUP_MAX_WORDS
+from actions.knowledge_base import normalise
 
-from actions.base import KnowledgeAction
-from actions.knowledge_base import knowledge_base, normalise
-from actions.programme_actions import (
-    FACT_BY_INTENT,
-    ActionAnswerComponents,
-    ActionAnswerDocuments,
-    ActionAnswerLanguageTest,
-    ActionAnswerProgrammeFact,
-    ActionAnswerTracks,
-)
-from actions.study_abroad_actions import ActionAnswerContact, ActionAnswerStudyAbroad
-
-# Intents whose action can answer a question classified as something else.
-ACTION_BY_INTENT: dict[str, KnowledgeAction] = {
-    **{intent: ActionAnswerProgrammeFact() for intent in [*FACT_BY_INTENT, "ask_entry_requirements"]},
-    "ask_language_test": ActionAnswerLanguageTest(),
-    "ask_documents": ActionAnswerDocuments(),
-    "ask_components": ActionAnswerComponents(),
-    "ask_tracks": ActionAnswerTracks(),
-    "ask_study_abroad": ActionAnswerStudyAbroad(),
-    "ask_contact": ActionAnswerContact(),
-}
 RETRIEVAL_INTENT = "faq"
+# Questions an answer can be composed for (a "Did you mean" button, or staying on a topic).
+ANSWERABLE = (
+    "ask_fee", "ask_duration", "ask_language_of_instruction", "ask_start_date", "ask_deadline",
+    "ask_entry_requirements", "ask_language_test", "ask_documents", "ask_components", "ask_tracks",
+    "ask_study_abroad", "ask_contact", "ask_address",
+)
 # Button titles for "Did you mean ...?" when the NLU cannot decide between two questions.
 INTENT_TITLES = {
     "ask_fee": "The tuition fee", "ask_duration": "How long the programme takes",
@@ -47,66 +33,62 @@ INTENT_TITLES = {
 }
 # Both candidates must be at least this likely for the assistant to offer them as a choice.
 CHOICE_MIN_CONFIDENCE = 0.3
-# How likely (by the NLU) the previous topic must still be for a short question to stay on it.
-CONTEXT_MIN_CONFIDENCE = 0.05
 # A new intent the NLU is at least this sure of always wins over the previous topic.
 NEW_TOPIC_CONFIDENCE = 0.75
+# The previous question must be among this many of the NLU's top candidates to stay on it.
 CONTEXT_RANKS = 3
-CONTEXT_MAX_WORDS = 6
+# Words that make a short message a question about something already said.
 QUESTION_WORDS = {"what", "when", "where", "which", "who", "how", "till", "until", "within",
-                  "is", "are", "does", "do", "can", "per", "and"}
+                  "is", "are", "does", "do", "can", "per", "and", "so", "ok", "that", "it", "this",
+                  "those", "these", "there", "them", "then"}
+_LEAD_IN = re.compile(r"^\s*(?:and|what|how|about|for|the|in|to|with|at|of|if|i|go|going|went|\s)+\b", re.I)
+MAX_PLACE_WORDS = 3
 
 
 def leans_on_context(text: str) -> bool:
     """A short question ("till what time?", "postal code?") rather than a new statement."""
     words = normalise(text).split()
-    if not words or len(words) > CONTEXT_MAX_WORDS:
+    if not words or len(words) > FOLLOWUP_MAX_WORDS:
         return False
     return text.strip().endswith("?") or bool(QUESTION_WORDS.intersection(words))
 
 
-def names_anything(tracker: Tracker) -> bool:
-    return bool((tracker.latest_message or {}).get("entities"))
-
-
-def stay_on_topic(tracker: Tracker) -> Optional[str]:
-    """The previous answer's intent (or faq/<key>) if this short question should stay on it."""
-    last = tracker.get_slot("last_question")
-    message = tracker.latest_message or {}
-    current = (message.get("intent") or {}).get("name")
-    if not last or last == current or names_anything(tracker) or not leans_on_context(message.get("text") or ""):
-        return None
-    if (message.get("intent") or {}).get("confidence", 0.0) >= NEW_TOPIC_CONFIDENCE:
-        return None
+def stay_on_topic(message: Dict[str, Any], last: Optional[str]) -> bool:
+    """Whether this short question should be answered as the previous question `last` was."""
+    intent = message.get("intent") or {}
+    if not last or last == intent.get("name") or message.get("entities"):
+        return False
+    if not leans_on_context(message.get("text") or "") or intent.get("confidence", 0.0) >= NEW_TOPIC_CONFIDENCE:
+        return False
     base = last.split("/", 1)[0]
-    if base != RETRIEVAL_INTENT and base not in ACTION_BY_INTENT:
-        return None
-    for ranked in message.get("intent_ranking", [])[:CONTEXT_RANKS]:
-        if ranked.get("name") == base and ranked.get("confidence", 0.0) >= CONTEXT_MIN_CONFIDENCE:
-            return last
-    return None
+    if base != RETRIEVAL_INTENT and base not in ANSWERABLE:
+        return False
+    return any(r.get("name") == base for r in (message.get("intent_ranking") or [])[:CONTEXT_RANKS])
 
 
-async def answer_again(
-    dispatcher: CollectingDispatcher, tracker: Tracker, previous: str
-) -> Optional[List[Dict[str, Any]]]:
-    """Answers the latest message as the question `previous` was answered; None if it cannot."""
-    if previous.startswith(f"{RETRIEVAL_INTENT}/"):
-        dispatcher.utter_message(response=f"utter_{previous}")
-        return []
-    action = ACTION_BY_INTENT.get(previous)
-    if action is None:
-        return None
-    answer = action.answer_as(knowledge_base(), tracker, previous)
-    answer.intent = answer.intent or previous
-    return await action.reply(dispatcher, tracker, answer)
-
-
-def candidates(tracker: Tracker) -> List[str]:
+def candidates(message: Dict[str, Any]) -> List[str]:
     """The two questions an ambiguous message may be, when both are likely and answerable."""
-    ranking = [r for r in (tracker.latest_message or {}).get("intent_ranking", [])
-               if r.get("name") != "nlu_fallback"][:2]
+    ranking = [r for r in message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"][:2]
     if len(ranking) < 2 or any(r.get("confidence", 0.0) < CHOICE_MIN_CONFIDENCE for r in ranking):
         return []
     names = [r["name"] for r in ranking]
     return names if all(n in INTENT_TITLES for n in names) else []
+
+
+def runner_up(message: Dict[str, Any]) -> Optional[str]:
+    """The most likely answerable question after `followup`, among the NLU's next two candidates."""
+    for ranked in (message.get("intent_ranking") or [])[1:3]:
+        if ranked.get("name") in ANSWERABLE:
+            return ranked["name"]
+    return None
+
+
+def named_place(text: str) -> str:
+    """The capitalised place a follow-up asks about ("what about Japan?" -> "Japan"), or ""."""
+    rest = _LEAD_IN.sub("", text).strip(" ?!.,")
+    words = rest.split()
+    if not words or len(words) > MAX_PLACE_WORDS or not all(w.isalpha() for w in words):
+        return ""
+    if not words[0][0].isupper():
+        return ""
+    return " ".join(w.capitalize() for w in words)

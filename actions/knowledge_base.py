@@ -109,6 +109,13 @@ class KnowledgeBase:
                     found.append(entry)
         return found
 
+    def programme_named(self, text: str) -> Optional[str]:
+        """The study-abroad programme ("medicine", "biomedical_sciences") a message names, if exactly one."""
+        padded = f" {normalise(text)} "
+        named = [key for key, programme in self.study_abroad["programmes"].items()
+                 if any(f" {normalise(s)} " in padded for s in programme.get("synonyms", []))]
+        return named[0] if len(named) == 1 else None
+
     def source_line(self, source_key: str, stale: bool) -> str:
         """The line every factual answer ends with: the document, and its date where it matters."""
         source = self.sources[source_key]

@@ -4,20 +4,43 @@ Rasa 3.6 validates and trains with an `faq/<key>` that has no `utter_faq/<key>` 
 and says nothing about an example listed under two intents, an intent no rule or story uses,
 or an answer without its source. Each rule below returns a list of problems in plain words.
 
+Evaluation questions (the project's tests/heldout/ and the shared ../shared/eval/) measure the
+assistant only while nothing was tuned to them: a training example that copies or nearly copies
+one of their turns, or a test, module or document that quotes one, fails here. Natural collisions
+of very short phrasings may be listed, each with its reason, in checks/near_duplicate_allowlist.yml.
+
   python -m checks.consistency        # prints the problems; exit 1 if there are any
 """
 
 from __future__ import annotations
 
+import bisect
+import difflib
+import functools
 import re
 import sys
 from collections import defaultdict
 from pathlib import Path
-from typing import Dict, Iterable, List, Set, Tuple
+from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 import yaml
 
 PROJECT = Path(__file__).resolve().parent.parent
+SHARED_EVAL = PROJECT.parent / "shared" / "eval"
+ALLOWLIST = Path(__file__).resolve().parent / "near_duplicate_allowlist.yml"
+# Two texts this similar (difflib ratio of their normalised words) are near-copies; shorter texts
+# than NEAR_MIN_WORDS words are too generic to count ("tuition fee?").
+NEAR_RATIO = 0.9
+NEAR_MIN_WORDS = 3
+# Near-copies share at least this share of their distinct words (a typo changes a word or two).
+SHARED_WORDS = 0.4
+# A quoted evaluation turn in code, tests or docs is found when it has at least this many words.
+QUOTE_MIN_WORDS = 5
+# Where quotes of evaluation questions are looked for (the evaluation sets themselves excepted).
+QUOTE_GLOBS = ("actions/**/*.py", "nlu_components/**/*.py", "channels/**/*.py", "checks/**/*.py",
+               "evaluation/**/*.py", "benchmarks/**/*.py", "trainer/**/*.py", "staff/**/*.py",
+               "serving/**/*.py", "tests/**/*.py", "tests/**/*.json", "tests/stories/*.yml",
+               "docs/**/*.md", "README.md", "config.yml", "domain.yml", "knowledge/*.yml")
 RETRIEVAL_INTENT = "faq"
 # Intents Rasa provides itself; they need no examples.
 BUILT_IN_INTENTS = {"nlu_fallback", "restart", "back", "out_of_scope_default", "session_start"}
@@ -27,9 +50,17 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[^\w@' ]", " ", text.lower())).strip()
 
 
+# libyaml's loader when PyYAML has it: the data is read many times by the trainer tools.
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_yaml(path: Path):
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=LOADER)
+
+
 def _yaml_files(folder: Path) -> Iterable[Tuple[Path, dict]]:
     for path in sorted(folder.rglob("*.yml")):
-        yield path, yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        yield path, load_yaml(path) or {}
 
 
 def _examples(block: str) -> List[str]:
@@ -40,8 +71,9 @@ def _examples(block: str) -> List[str]:
 class Project:
     """The training data, domain, knowledge base and held-out questions of one project folder."""
 
-    def __init__(self, root: Path = PROJECT) -> None:
+    def __init__(self, root: Path = PROJECT, shared_eval: Path = SHARED_EVAL) -> None:
         self.root = root
+        self.shared_eval = shared_eval
         self.domain = yaml.safe_load((root / "domain.yml").read_text(encoding="utf-8"))
         self.examples: Dict[str, List[Tuple[str, Path]]] = defaultdict(list)
         self.responses: Dict[str, list] = dict(self.domain.get("responses") or {})
@@ -82,7 +114,8 @@ def examples_are_unique(p: Project) -> List[str]:
     problems = []
     for intent, examples in p.examples.items():
         for example, path in examples:
-            key = normalise(example)
+            # Emoji and punctuation-only examples have no words: compare them as written.
+            key = normalise(example) or example.strip()
             if key in seen and seen[key] != intent:
                 problems.append(f'"{example}" ({path.relative_to(p.root)}) is an example of both '
                                 f"{seen[key]} and {intent}")
@@ -128,20 +161,99 @@ def answers_name_their_source(p: Project) -> List[str]:
     return problems
 
 
-def heldout_is_not_trained(p: Project) -> List[str]:
-    trained = {normalise(e) for examples in p.examples.values() for e, _ in examples}
+def words(text: str) -> str:
+    """Lower-case words only, without Rasa entity markup: what a near-copy is compared on."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    return " ".join(re.findall(r"[^\W_]+|@", text.lower()))
+
+
+def evaluation_turns(p: Project) -> List[Tuple[str, str]]:
+    """(turn, where) for every turn of every evaluation conversation and off-topic message."""
+    folders = [p.root / "tests" / "heldout"] + ([p.shared_eval] if p.shared_eval.is_dir() else [])
+    turns = []
+    for folder in folders:
+        for path in sorted(folder.rglob("*.yml")):
+            content = load_yaml(path) or {}
+            where = str(path.relative_to(p.root)) if path.is_relative_to(p.root) else f"shared/eval/{path.name}"
+            for question in content.get("questions") or []:
+                turns += [(str(t), where) for t in question.get("turns") or []]
+            turns += [(str(m), where) for m in content.get("messages") or []]
+    return turns
+
+
+def allowed_near_copies(path: Path = ALLOWLIST) -> Set[str]:
+    content = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
+    return {words(item["example"]) for item in (content or {}).get("allowed") or []}
+
+
+@functools.lru_cache(maxsize=None)
+def _near_copy_index(turns: Tuple[Tuple[str, str, str], ...]) -> Tuple[list, list]:
+    """The turns long enough to compare, sorted by length (only similar lengths can match)."""
+    long_turns = sorted(((*t, frozenset(t[0].split())) for t in turns if len(t[0].split()) >= NEAR_MIN_WORDS),
+                        key=lambda t: len(t[0]))
+    return long_turns, [len(t[0]) for t in long_turns]
+
+
+@functools.lru_cache(maxsize=None)
+def _nearly_copied(key: str, turns: Tuple[Tuple[str, str, str], ...]) -> Optional[Tuple[str, str]]:
+    """(turn, where) of the evaluation turn `key` nearly copies, if any. Cached: the trainer tools
+    check the project before and after each change."""
+    long_turns, lengths = _near_copy_index(turns)
+    reach = NEAR_RATIO / (2 - NEAR_RATIO)
+    start = bisect.bisect_left(lengths, len(key) * reach)
+    stop = bisect.bisect_right(lengths, len(key) / reach)
+    matcher = difflib.SequenceMatcher(None, b=key)  # difflib analyses the second sequence once
+    key_words = set(key.split())
+    for turn_words, turn, where, turn_word_set in long_turns[start:stop]:
+        # Texts this close share most of their words; a set intersection rules out the rest fast.
+        if len(key_words & turn_word_set) < SHARED_WORDS * min(len(key_words), len(turn_word_set)):
+            continue
+        matcher.set_seq1(turn_words)
+        if (matcher.real_quick_ratio() >= NEAR_RATIO and matcher.quick_ratio() >= NEAR_RATIO
+                and matcher.ratio() >= NEAR_RATIO):
+            return turn, where
+    return None
+
+
+def evaluation_is_not_trained(p: Project) -> List[str]:
+    turns = tuple((words(t), t, where) for t, where in evaluation_turns(p))
+    exact = {w for w, _, _ in turns if w}
+    local = p.root / "checks" / ALLOWLIST.name
+    allowed = allowed_near_copies(local if local.exists() else ALLOWLIST)
     problems = []
-    for path in sorted((p.root / "tests" / "heldout").rglob("*.yml")):
-        content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        # The scored text of each held-out item: the last turn of a conversation, or the message.
-        texts = [q["turns"][-1] for q in content.get("questions") or []] + list(content.get("messages") or [])
-        problems += [f'held-out "{t}" ({path.relative_to(p.root)}) is also a training example'
-                     for t in texts if normalise(t) in trained]
+    for intent, examples in p.examples.items():
+        for example, path in examples:
+            key = words(example)
+            if key in allowed:
+                continue
+            if key in exact:
+                problems.append(f'"{example}" ({path.relative_to(p.root)}) is an evaluation question')
+                continue
+            if len(key.split()) < NEAR_MIN_WORDS:
+                continue
+            match = _nearly_copied(key, turns)
+            if match:
+                problems.append(f'"{example}" ({path.relative_to(p.root)}) nearly copies the '
+                                f'evaluation question "{match[0]}" ({match[1]})')
+    return problems
+
+
+def evaluation_is_not_quoted(p: Project) -> List[str]:
+    quotes = {words(t) for t, _ in evaluation_turns(p) if len(words(t).split()) >= QUOTE_MIN_WORDS}
+    problems = []
+    for pattern in QUOTE_GLOBS:
+        for path in sorted(p.root.glob(pattern)):
+            if "heldout" in path.parts:
+                continue
+            text = f" {words(path.read_text(encoding='utf-8', errors='replace'))} "
+            for quote in quotes:
+                if f" {quote} " in text:
+                    problems.append(f'{path.relative_to(p.root)} quotes the evaluation question "{quote}"')
     return problems
 
 
 RULES = [faq_keys_have_responses, examples_are_unique, intents_are_used, actions_are_used,
-         answers_name_their_source, heldout_is_not_trained]
+         answers_name_their_source, evaluation_is_not_trained, evaluation_is_not_quoted]
 
 
 def check(root: Path = PROJECT) -> List[str]:

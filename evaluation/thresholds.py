@@ -1,10 +1,16 @@
-"""Chooses the fallback thresholds from the first held-out set (the unseen set is never used).
+"""The fallback thresholds' trade-off: in-scope accuracy against off-topic decline rate.
 
-Parses every single-turn held-out message once through the running model (`/model/parse`),
-undoes the fallback's own decision, and prints, for a grid of thresholds, the share of in-scope
-questions that would be answered and of off-topic messages that would be declined.
+Parses every single-turn question and every off-topic message of an evaluation set once through the
+running model (`/model/parse`), undoes the fallback's own decision, and prints, for a grid of
+thresholds (the FallbackClassifier's intent threshold and ambiguity threshold, and the
+ResponseConfidenceFallback's answer threshold), the share of questions that would get a right
+answer and the share of off-topic messages that would be declined. A question counts as right when
+the intent (or FAQ answer) the NLU picked is one whose answer satisfies its expected patterns
+(evaluation/answer_labels.py). The chosen values are in config.yml; the curve is in
+docs/benchmarks.md.
 
-  python -m evaluation.thresholds --rasa-url http://127.0.0.1:5005 --token TOKEN
+  python -m evaluation.thresholds --rasa-url http://127.0.0.1:5005 --token TOKEN [--set shared]
+  python -m evaluation.thresholds                 # starts its own servers
 """
 
 from __future__ import annotations
@@ -13,11 +19,16 @@ import argparse
 import itertools
 import json
 import urllib.request
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
-from evaluation.heldout import HELDOUT, load_heldout
+from evaluation.answer_labels import expected_answers
+from evaluation.heldout import EVAL_SETS, load_set
 
 FALLBACK = "nlu_fallback"
+DECLINING_INTENTS = {"out_of_scope", "not_covered"}
+INTENT_THRESHOLDS = [0.3, 0.4, 0.5, 0.6, 0.7]
+AMBIGUITY_THRESHOLDS = [0.0, 0.05, 0.1]
+RESPONSE_THRESHOLDS = [0.2, 0.3, 0.4, 0.5]
 
 
 def parse(rasa_url: str, token: str, text: str) -> Dict:
@@ -35,31 +46,59 @@ def raw_prediction(result: Dict) -> Dict:
     top = ranking[0] if ranking else {"name": None, "confidence": 0.0}
     second = ranking[1]["confidence"] if len(ranking) > 1 else 0.0
     selector = result.get("response_selector", {}).get(top["name"] or "", {})
-    response = selector.get("response", {}).get("confidence") if selector else None
-    return {"intent": top["name"], "confidence": top["confidence"], "margin": top["confidence"] - second,
-            "response": response}
+    response = selector.get("response", {}) if selector else {}
+    label = response.get("intent_response_key") or top["name"]
+    return {"intent": top["name"], "label": label, "confidence": top["confidence"],
+            "margin": top["confidence"] - second, "response": response.get("confidence")}
 
 
 def declined(p: Dict, intent_threshold: float, ambiguity: float, response_threshold: float) -> bool:
-    return (p["intent"] == "out_of_scope" or p["confidence"] < intent_threshold
+    return (p["intent"] in DECLINING_INTENTS or p["confidence"] < intent_threshold
             or p["margin"] < ambiguity
             or (p["response"] is not None and p["response"] < response_threshold))
 
 
+def right(p: Dict, expected: Tuple[str, ...]) -> bool:
+    return any(label.split(":", 1)[0] == p["label"] for label in expected)
+
+
+def curve(questions: List[Tuple[Dict, Tuple[str, ...]]], foreign: List[Dict]) -> List[Tuple[float, ...]]:
+    rows = []
+    for ti, amb, tr in itertools.product(INTENT_THRESHOLDS, AMBIGUITY_THRESHOLDS, RESPONSE_THRESHOLDS):
+        accuracy = sum(not declined(p, ti, amb, tr) and right(p, e) for p, e in questions) / len(questions)
+        refused = sum(declined(p, ti, amb, tr) for p in foreign) / len(foreign)
+        rows.append((ti, amb, tr, accuracy, refused))
+    return rows
+
+
+def measure(rasa_url: str, token: str, name: str) -> List[Tuple[float, ...]]:
+    in_scope, off_topic = load_set(EVAL_SETS[name])
+    questions = [(raw_prediction(parse(rasa_url, token, q["turns"][0])), expected_answers(q["expect"]))
+                 for q in in_scope if len(q["turns"]) == 1]
+    foreign = [raw_prediction(parse(rasa_url, token, m)) for m in off_topic]
+    return curve(questions, foreign)
+
+
 def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rasa-url", required=True)
-    parser.add_argument("--token", required=True)
+    parser.add_argument("--rasa-url")
+    parser.add_argument("--token", default="")
+    parser.add_argument("--set", default="shared", choices=list(EVAL_SETS))
     args = parser.parse_args(argv)
-    in_scope, off_topic = load_heldout(HELDOUT)
-    answerable = [parse(args.rasa_url, args.token, q["turns"][0]) for q in in_scope if len(q["turns"]) == 1]
-    foreign = [parse(args.rasa_url, args.token, m) for m in off_topic]
-    answerable, foreign = [raw_prediction(r) for r in answerable], [raw_prediction(r) for r in foreign]
-    print("intent  ambiguity  response  answered  declined")
-    for ti, amb, tr in itertools.product([0.3, 0.4, 0.5, 0.6], [0.0, 0.05, 0.1], [0.2, 0.3, 0.4, 0.5]):
-        answered = sum(not declined(p, ti, amb, tr) for p in answerable) / len(answerable)
-        refused = sum(declined(p, ti, amb, tr) for p in foreign) / len(foreign)
-        print(f"{ti:6.2f} {amb:9.2f} {tr:9.2f} {answered:9.1%} {refused:9.1%}")
+    if args.rasa_url:
+        rows = measure(args.rasa_url, args.token, args.set)
+    else:
+        from serving.launcher import Servers, free_port
+
+        servers = Servers(rasa_port=free_port(), action_port=free_port()).start()
+        try:
+            rows = measure(servers.rasa_url, servers.token, args.set)
+        finally:
+            servers.stop()
+    print("| intent | ambiguity | answer | right answers (single-turn) | off-topic declined |")
+    print("| ---: | ---: | ---: | ---: | ---: |")
+    for ti, amb, tr, accuracy, refused in rows:
+        print(f"| {ti:.2f} | {amb:.2f} | {tr:.2f} | {accuracy:.1%} | {refused:.1%} |")
     return 0
 
 

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 FAQS = {
     "faq/tuition_fees": (
-        ["How much is the tuition fee for medicine?", "what does the bachelor cost per year",
+        ["What does a year of tuition cost fee for medicine?", "what does the bachelor cost per year",
          "Is the fee €18,016 for non-EU students?", "tuition fee biomedical sciences"],
         "The statutory fee applies to EU students; see the fees page for the current amounts.",
     ),
@@ -52,7 +52,7 @@ FAQS = {
         "The study advisors hold walk-in hours at office V5-28, 14:00h-15:00h.",
     ),
     "faq/application_deadline": (
-        ["When is the application deadline?", "Is the deadline 15 January?",
+        ["By which date must I apply?", "Is the deadline 15 January?",
          "can I still apply for September 2025", "deadline studielink"],
         "Apply through Studielink before 15 January for programmes with selection.",
     ),

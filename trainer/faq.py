@@ -151,8 +151,7 @@ def story_block(entry: FaqEntry) -> str:
         "  - user: |",
         f"      {entry.examples[0]}",
         "    intent: faq",
-        "  - action: utter_faq",
-        "  - action: action_remember_faq",
+        "  - action: action_answer",
     ]) + "\n"
 
 

@@ -1,5 +1,5 @@
-"""Every custom action run on trackers built from JSON fixtures (fixtures/trackers.json), with the
-exact events it must return and the facts and responses it must send."""
+"""The assistant's action run on trackers built from JSON fixtures (fixtures/trackers.json), with the
+exact events it must return, the facts and responses it must send, and the outcome it reports."""
 
 from __future__ import annotations
 
@@ -42,6 +42,14 @@ def test_action(case):
     assert [m["response"] for m in dispatcher.messages if m.get("response")] == case["expected_responses"]
     buttons = [b["payload"] for m in dispatcher.messages for b in m.get("buttons") or []]
     assert buttons == case.get("expected_buttons", [])
+    # What the staff page and the evaluation read: the outcome the assistant reports for each message.
+    if "expected_outcomes" in case:
+        assert [m.get("outcome") for m in dispatcher.messages] == case["expected_outcomes"]
+    if "expected_reason" in case:
+        assert {m.get("reason") for m in dispatcher.messages} == {case["expected_reason"]}
+    if "expected_answer" in case:
+        assert [m.get("answer") for m in dispatcher.messages] == [case["expected_answer"]]
+        assert dispatcher.messages[0].get("context") is case.get("expected_context", False)
 
 
 def test_every_domain_action_is_registered():

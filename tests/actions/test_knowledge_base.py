@@ -7,7 +7,7 @@ import pytest
 
 from actions import answers
 from actions.knowledge_base import ENTITY_SECTIONS, KnowledgeBase, knowledge_base
-from actions.programme_actions import FACT_BY_INTENT
+from actions.answers import FACT_BY_INTENT
 
 KB = knowledge_base()
 SYNONYMS = list(KB.all_synonyms())

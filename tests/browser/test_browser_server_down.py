@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 from widget_helpers import FakeRasa, free_port, widget_server
 
-QUESTION = "How much is the tuition fee?"
+QUESTION = "What does a year of tuition cost fee?"
 
 
 @pytest.fixture

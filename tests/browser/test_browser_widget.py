@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 PRIVACY = ("Conversations are kept for 30 days to improve answers. Please don't type personal "
            "details such as your student number or e-mail address.")
 DECLINE = re.compile(r"\b(sorry|only|can't|cannot|can not|not able|unable|don't|outside)\b", re.I)
-FEE_QUESTION = "How much is the tuition fee?"
+FEE_QUESTION = "What does a year of tuition cost fee?"
 
 
 def test_opens_with_greeting_quick_replies_and_privacy_notice(chat):
@@ -80,7 +80,7 @@ def test_history_survives_reload_and_navigation_and_start_over_resets(chat):
     chat.page.get_by_role("link", name="Programmes").first.click()
     expect(chat.page).to_have_url(re.compile(r"programmes\.html$"))
     expect(chat.user_messages.first.locator(".lcw-bubble")).to_have_text(FEE_QUESTION)
-    chat.ask("What are the entry requirements?")
+    chat.ask("Which entry requirements apply?")
     assert chat.storage()["sender"] == sender, "the conversation must go on with the same sender id"
     expect(chat.user_messages).to_have_count(2)
 

@@ -52,9 +52,51 @@ def test_answer_without_source_is_reported(copy):
     assert any("utter_faq/abroad_preferred_partners does not end with" in p for p in consistency.check(copy))
 
 
-def test_heldout_question_in_training_data_is_reported(copy):
+def first_heldout_question(copy: Path) -> str:
     import yaml
 
-    question = yaml.safe_load((copy / "tests/heldout/in_scope.yml").read_text())["questions"][0]["turns"][-1]
+    return yaml.safe_load((copy / "tests/heldout/in_scope.yml").read_text())["questions"][0]["turns"][-1]
+
+
+def test_heldout_question_in_training_data_is_reported(copy):
+    question = first_heldout_question(copy)
     append(copy / "data/nlu/chitchat.yml", f"\n- intent: help\n  examples: |\n    - {question}\n")
-    assert any("is also a training example" in p for p in consistency.check(copy))
+    assert any("is an evaluation question" in p for p in consistency.check(copy))
+
+
+def test_near_copy_of_an_evaluation_question_is_reported(copy):
+    # A typo variant: two letters swapped and the punctuation dropped.
+    question = "is there a student discount on the yearly tuition for people from canada"
+    near = question.replace("student", "stduent").replace("yearly", "yaerly")
+    (copy / "tests/heldout/in_scope.yml").write_text(
+        (copy / "tests/heldout/in_scope.yml").read_text() + f"  - turns: [\"{question}?\"]\n    expect: ['x']\n")
+    append(copy / "data/nlu/chitchat.yml", f"\n- intent: help\n  examples: |\n    - {near}\n")
+    problems = consistency.check(copy)
+    assert any("nearly copies the evaluation question" in p and "stduent" in p for p in problems)
+
+
+def test_every_turn_of_a_conversation_counts(copy):
+    opening = "my cousin studies in delft and says the canteen closes early on fridays"
+    (copy / "tests/heldout/in_scope.yml").write_text(
+        (copy / "tests/heldout/in_scope.yml").read_text()
+        + f"  - turns: [\"{opening}\", \"and the library?\"]\n    expect: ['x']\n")
+    append(copy / "data/nlu/chitchat.yml", f"\n- intent: help\n  examples: |\n    - {opening}\n")
+    assert any(opening in p for p in consistency.check(copy))
+
+
+def test_allow_listed_collision_is_not_reported(copy):
+    question = first_heldout_question(copy)
+    (copy / "checks").mkdir()
+    (copy / "checks/near_duplicate_allowlist.yml").write_text(
+        f"allowed:\n  - example: \"{question}\"\n    why: a test\n")
+    append(copy / "data/nlu/chitchat.yml", f"\n- intent: help\n  examples: |\n    - {question}\n")
+    assert not any(question in p for p in consistency.check(copy))
+
+
+def test_a_test_quoting_an_evaluation_question_is_reported(copy):
+    question = "which bicycle shop near the station repairs flat tyres on sundays"
+    (copy / "tests/heldout/in_scope.yml").write_text(
+        (copy / "tests/heldout/in_scope.yml").read_text() + f"  - turns: [\"{question}\"]\n    expect: ['x']\n")
+    (copy / "tests/e2e").mkdir(parents=True)
+    (copy / "tests/e2e/test_quote.py").write_text(f"MESSAGE = \"{question.capitalize()}?\"\n")
+    assert any("tests/e2e/test_quote.py quotes the evaluation question" in p for p in consistency.check(copy))

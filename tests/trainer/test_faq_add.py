@@ -52,7 +52,7 @@ def test_example_of_another_intent_is_refused(project_copy, capsys, tmp_path, ho
 
 
 def test_example_of_a_non_faq_intent_is_refused(project_copy, capsys, tmp_path, housing):
-    housing["examples"].append("How much is the Tuition-Fee?")
+    housing["examples"].append("What does a year of tuition cost-Fee?")
     refused(project_copy, capsys, tmp_path, housing, "ask_fee")
 
 
@@ -130,7 +130,7 @@ def test_good_entry_is_written_in_the_project_formatting(project_copy, capsys, t
         "    - title: Who do I contact?\n      payload: Who do I contact?\n")
     stories = yaml.safe_load((project_copy / "tests/stories/test_conversations.yml").read_text())["stories"]
     assert stories[-1]["steps"] == [{"user": housing["examples"][0] + "\n", "intent": "faq"},
-                                    {"action": "utter_faq"}, {"action": "action_remember_faq"}]
+                                    {"action": "action_answer"}]
     assert consistency.check(project_copy) == []
     # The same entry again is now a duplicate.
     code, _, err = run(project_copy, capsys, housing, tmp_path)

@@ -1,0 +1,73 @@
+"""The assistant's one custom action: says the answer actions/decision.py chose.
+
+Every message the assistant answers carries, in the bot event's metadata (kwargs of
+`utter_message` end up there in Rasa 3.6), what it did: `outcome` (answered, declined, choice,
+clarification), `reason` for a decline (off_topic, not_covered, other_institution,
+low_confidence), `answer` (the question answered: an intent or faq/<key>) and `context` when the
+answer leaned on the conversation. The staff review page and the evaluation read these, so what
+they report is what the assistant did. The slots keep what the answer was about for follow-ups.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import answers
+from actions.context import INTENT_TITLES
+from actions.decision import CHOICE, CLARIFY, DECLINE, Decision, decide
+from actions.knowledge_base import KnowledgeBase, knowledge_base
+
+DECLINE_RESPONSE = "utter_decline"
+NOT_COVERED_RESPONSE = "utter_not_covered"
+CHOICE_TEXT = "I'm not sure which you mean. Did you mean one of these?"
+
+
+def faq_topic(key: str) -> str:
+    return "study_abroad" if key.startswith("faq/abroad_") else "faq"
+
+
+def say(dispatcher: CollectingDispatcher, kb: KnowledgeBase, decision: Decision,
+        message: Dict[str, Any], slots: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """Sends the chosen answer and returns the slot events that keep its context."""
+    if decision.answer == DECLINE:
+        done = {"outcome": "declined", "reason": decision.reason}
+        if decision.institution is not None:
+            dispatcher.utter_message(text=answers.not_our_institution(decision.institution).text, **done)
+        response = NOT_COVERED_RESPONSE if decision.reason == "not_covered" else DECLINE_RESPONSE
+        dispatcher.utter_message(response=response, **done)
+        return []
+    if decision.answer == CHOICE:
+        buttons = [{"title": INTENT_TITLES[i], "payload": f"/{i}"} for i in decision.choices]
+        dispatcher.utter_message(text=CHOICE_TEXT, buttons=buttons, outcome="choice")
+        return []
+    if decision.answer == CLARIFY:
+        dispatcher.utter_message(text=answers.clarify(slots.get("topic")).text, outcome="clarification")
+        return []
+    done = {"outcome": "answered", "answer": decision.answer, "context": decision.context}
+    if decision.is_faq:
+        dispatcher.utter_message(response=f"utter_{decision.answer}", **done)
+        return [SlotSet("topic", faq_topic(decision.answer)), SlotSet("last_question", decision.answer)]
+    reply = answers.for_question(kb, decision.answer, decision.entries, message.get("text") or "",
+                                 decision.place, decision.topic)
+    dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None, **done)
+    events = [SlotSet("topic", reply.topic)]
+    if decision.label:
+        events.append(SlotSet(decision.label, [e.key for e in decision.entries] or None))
+    return events + [SlotSet("last_question", decision.answer)]
+
+
+class ActionAnswer(Action):
+    def name(self) -> Text:
+        return "action_answer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        kb = knowledge_base()
+        message = tracker.latest_message or {}
+        slots = tracker.current_slot_values()
+        return say(dispatcher, kb, decide(kb, message, slots), message, slots)

@@ -1,0 +1,177 @@
+"""Which answer a message gets: the one place that decides it.
+
+Every turn that is not small talk runs `action_answer` (actions/answer_action.py), which asks
+`decide` what to answer and then says it. `decide` reads what the NLU made of the message (intent,
+ranking, entities, the FAQ answer the ResponseSelector chose) and the conversation's slots, and
+goes through these steps in order; the first that applies wins:
+
+1. off-topic (`out_of_scope`) or a question the documents do not cover (`not_covered`): decline;
+2. a question naming another institution ("fees at Erasmus"): decline, saying why;
+3. the NLU is unsure (`nlu_fallback`): a short message naming an entry is answered about it
+   ("and karolinska?"); a short question leaning on the previous answer is answered in its context;
+   a message torn between two likely questions gets "Did you mean" buttons; anything else is declined;
+4. `followup` ("what about Cuba?"): about what it names; a place the documents do not list; else
+   the NLU's runner-up question; else a request to say more;
+5. `ask_detail` ("how many?", "which day?"): the previous question again, about the same entries;
+6. a short, unsure question while the previous question is still a likely reading: the previous one;
+7. `faq`: the fixed answer the ResponseSelector chose, unless the message names a destination, track
+   or language test, which a fixed answer cannot speak about: then about that entry (FAQ_OVERRIDES);
+8. a question of the knowledge base (`ask_*`): its answer, about the entries the message names (or,
+   for a short follow-up, the entries of the previous answer).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+from actions import context
+from actions.entries import (
+    FOLLOWUP_LABELS, INTENT_OF_LABEL, LABEL_OF_INTENT, is_short_followup, mentioned, remembered,
+    word_count, FOLLOWUP_MAX_WORDS,
+)
+from actions.knowledge_base import Entry, KnowledgeBase
+
+DECLINE, CHOICE, CLARIFY = "decline", "choice", "clarify"
+# A fixed FAQ answer cannot speak about a named destination, track or language test: a question
+# naming one goes to its entry's answer when it is short, or when the FAQ answer chosen is about the
+# same subject (a longer message may name a country only to say where the student is from).
+FAQ_OVERRIDES = {
+    "destination": ("faq/abroad_",),
+    "track": ("faq/research_specialisation", "faq/what_you_learn", "faq/nl_choose_specialty"),
+    "language_test": ("faq/nl_admission",),
+}
+# Words that make a contact question one about studying abroad.
+ABROAD_CONTACT_WORDS = ("abroad", "exchange", "evelien", "hack", "walk-in", "walk in", "minor",
+                        "internationali", "destination")
+
+
+@dataclass
+class Decision:
+    """What to answer: a question (`ask_*` or `faq/<key>`), or a decline, a choice, a clarification."""
+
+    answer: str
+    # Why: for a decline off_topic, not_covered, other_institution or low_confidence.
+    reason: str = ""
+    # Answered from the conversation's context rather than from this message alone.
+    context: bool = False
+    label: str = ""
+    entries: List[Entry] = field(default_factory=list)
+    choices: List[str] = field(default_factory=list)
+    # A place the documents do not list, for an answer about studying abroad.
+    place: str = ""
+    # The other institution a declined question named.
+    institution: Optional[Entry] = None
+    # The topic a contact question is about.
+    topic: Optional[str] = None
+
+    @property
+    def is_faq(self) -> bool:
+        return self.answer.startswith(f"{context.RETRIEVAL_INTENT}/")
+
+
+def _intent(message: Dict[str, Any]) -> str:
+    return (message.get("intent") or {}).get("name") or ""
+
+
+def _faq_key(message: Dict[str, Any]) -> Optional[str]:
+    selector = (message.get("response_selector") or {}).get(context.RETRIEVAL_INTENT) or {}
+    return (selector.get("response") or {}).get("intent_response_key")
+
+
+def _about_named(kb: KnowledgeBase, message: Dict[str, Any], labels=FOLLOWUP_LABELS) -> Optional[Decision]:
+    """An answer about the first kind of entry the message names, if it names one."""
+    for label in labels:
+        found = mentioned(kb, message, label)
+        if found:
+            return Decision(INTENT_OF_LABEL[label], label=label, entries=found)
+    return None
+
+
+def _again(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any], last: str) -> Decision:
+    """The previous question `last` asked again, about what its answer was about."""
+    if last.startswith(f"{context.RETRIEVAL_INTENT}/"):
+        return Decision(last, context=True)
+    decision = _question(kb, message, slots, last)
+    decision.context = True
+    return decision
+
+
+def _question(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any], intent: str) -> Decision:
+    """A question of the knowledge base, about the entries named or just discussed."""
+    text = message.get("text") or ""
+    if intent == "ask_duration" and is_short_followup(text, "component"):
+        # "How many EC?" right after an answer about a component is about that component.
+        parts = remembered(kb, slots, "component")
+        if parts:
+            return Decision("ask_components", label="component", entries=parts, context=True)
+    if intent == "ask_contact":
+        lowered = text.lower()
+        abroad = any(word in lowered for word in ABROAD_CONTACT_WORDS)
+        return Decision(intent, topic="study_abroad" if abroad else slots.get("topic"))
+    label = LABEL_OF_INTENT.get(intent)
+    if not label:
+        return Decision(intent)
+    found = mentioned(kb, message, label)
+    from_context = False
+    if not found and is_short_followup(text, label):
+        found = remembered(kb, slots, label)
+        from_context = bool(found)
+    return Decision(intent, label=label, entries=found, context=from_context)
+
+
+def _other_institution(kb: KnowledgeBase, message: Dict[str, Any]) -> Optional[Entry]:
+    for entry in mentioned(kb, message, "institution"):
+        if not entry.data.get("own"):
+            return entry
+    return None
+
+
+def decide(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any]) -> Decision:
+    """What to answer to `message` (Rasa's parse data) given the conversation's `slots`."""
+    intent = _intent(message)
+    text = message.get("text") or ""
+    last = slots.get("last_question")
+    if intent in ("out_of_scope", "not_covered"):
+        return Decision(DECLINE, reason="off_topic" if intent == "out_of_scope" else "not_covered")
+    other = _other_institution(kb, message)
+    if other is not None:
+        return Decision(DECLINE, reason="other_institution", institution=other)
+    if intent == "nlu_fallback":
+        named = _about_named(kb, message) if word_count(text) <= FOLLOWUP_MAX_WORDS else None
+        if named is not None:
+            return named
+        if last and context.leans_on_context(text):
+            return _again(kb, message, slots, last)
+        choices = context.candidates(message)
+        if choices:
+            return Decision(CHOICE, choices=choices)
+        return Decision(DECLINE, reason="low_confidence")
+    if intent == "followup":
+        named = _about_named(kb, message)
+        if named is not None:
+            return named
+        if slots.get("topic") == "study_abroad" and kb.programme_named(text):
+            return Decision("ask_study_abroad", context=True)
+        place = context.named_place(text)
+        if slots.get("topic") == "study_abroad" and place:
+            return Decision("ask_study_abroad", place=place, context=True)
+        runner_up = context.runner_up(message)
+        if runner_up:
+            return _question(kb, message, slots, runner_up)
+        return Decision(CLARIFY)
+    if intent == "ask_detail":
+        return _again(kb, message, slots, last) if last else Decision(CLARIFY)
+    if context.stay_on_topic(message, last):
+        return _again(kb, message, slots, last)
+    if intent == context.RETRIEVAL_INTENT:
+        key = _faq_key(message)
+        short = word_count(text) <= FOLLOWUP_MAX_WORDS
+        labels = [label for label, keys in FAQ_OVERRIDES.items() if short or (key or "").startswith(keys)]
+        named = _about_named(kb, message, labels)
+        if named is not None:
+            return named
+        return Decision(key) if key else Decision(DECLINE, reason="low_confidence")
+    if intent in context.ANSWERABLE:
+        return _question(kb, message, slots, intent)
+    return Decision(DECLINE, reason="low_confidence")

@@ -1,0 +1,68 @@
+"""The knowledge-base entries a message names, or that the previous answer was about.
+
+A follow-up ("what about Cuba?", "and the TOEFL?") is answered by the kind of thing it names;
+a short question that names nothing ("how many EC?") by the entries the last answer was about,
+which every answer keeps in the slot of their entity label.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from actions.knowledge_base import Entry, KnowledgeBase, normalise
+
+# Entity labels a follow-up can be about, in the order they are tried.
+FOLLOWUP_LABELS = ("destination", "language_test", "track", "document", "component")
+# The topic (slot `topic`) each label's answers leave, and the question they answer.
+TOPIC_OF_LABEL = {
+    "destination": "study_abroad", "language_test": "language_test", "track": "tracks",
+    "document": "documents", "component": "components",
+}
+INTENT_OF_LABEL = {
+    "destination": "ask_study_abroad", "language_test": "ask_language_test", "track": "ask_tracks",
+    "document": "ask_documents", "component": "ask_components",
+}
+LABEL_OF_INTENT = {intent: label for label, intent in INTENT_OF_LABEL.items()}
+# Words that make a question a fresh one about the whole topic rather than a follow-up about
+# what was just discussed: "can I study abroad?" after "what about Cuba?" wants every destination.
+OVERVIEW_WORDS = {"all", "list", "options", "other", "others", "every", "which"}
+TOPIC_WORDS = {
+    "destination": {"abroad", "exchange", "destinations", "countries", "places", "minor", "minors"},
+    "language_test": {"english", "tests", "test", "language", "certificates"},
+    "track": {"tracks", "track", "focus"},
+    "document": {"documents", "document", "docs", "papers", "upload", "application"},
+    "component": {"components", "courses", "programme", "program", "curriculum", "structure"},
+}
+# A follow-up is short: longer messages are questions of their own.
+FOLLOWUP_MAX_WORDS = 8
+
+
+def word_count(text: str) -> int:
+    return len(normalise(text).split())
+
+
+def is_short_followup(text: str, label: str) -> bool:
+    """A short question that leans on the previous answer ("how many EC?", "how many are chosen?")."""
+    words = set(normalise(text).split())
+    return 0 < len(words) and word_count(text) <= FOLLOWUP_MAX_WORDS and not (OVERVIEW_WORDS | TOPIC_WORDS[label]) & words
+
+
+def mentioned(kb: KnowledgeBase, message: Dict[str, Any], label: str) -> List[Entry]:
+    """Entries of `label` in the message: recognised entities first, then near-misses ("karolinksa")."""
+    found: List[Entry] = []
+    for entity in message.get("entities") or []:
+        if entity.get("entity") == label:
+            entry = kb.resolve(label, str(entity.get("value", "")))
+            if entry is not None and entry not in found:
+                found.append(entry)
+    text = message.get("text") or ""
+    if not found and not text.startswith("/"):
+        found = kb.find_in_text(label, text)
+    return found
+
+
+def remembered(kb: KnowledgeBase, slots: Dict[str, Any], label: str) -> List[Entry]:
+    """The entries of `label` the last answer was about, if it was about this label's topic."""
+    if slots.get("topic") != TOPIC_OF_LABEL[label]:
+        return []
+    return [kb.entries[label][key] for key in slots.get(label) or [] if key in kb.entries[label]]

@@ -1,0 +1,64 @@
+"""The scorer of evaluation/heldout.py: what counts as right, the three rates, the gate against the
+figures recorded in docs/benchmarks.md, and the answers that would have satisfied a question."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from evaluation import heldout
+from evaluation.answer_labels import expected_answers
+
+DECLINE = "Sorry, I can't help with that."
+
+
+def assistant(replies):
+    """A stand-in for the REST channel: the reply to each message, by its text."""
+    def send(sender, message):
+        return [{"text": replies[message]}]
+    return send
+
+
+def test_single_turn_follow_up_and_off_topic_are_counted_apart():
+    in_scope = [{"turns": ["fee?"], "expect": ["18,016"]},
+                {"turns": ["fee?", "per year?"], "expect": ["per year"]},
+                {"turns": ["start?"], "expect": ["september"]}]
+    off_topic = ["pizza?", "weather?"]
+    send = assistant({"fee?": "It is €18,016 per year.", "per year?": "Yes, per year.",
+                      "start?": DECLINE, "pizza?": DECLINE, "weather?": "It is €18,016 per year."})
+    result = heldout.score(send, in_scope, off_topic, [DECLINE])
+    assert (result.rates["single_turn"].right, result.rates["single_turn"].total) == (1, 2)
+    assert (result.rates["followup"].right, result.rates["followup"].total) == (1, 1)
+    assert (result.rates["off_topic"].right, result.rates["off_topic"].total) == (1, 2)
+    assert [f["turns"] for f in result.failures] == [["start?"], ["weather?"]]
+
+
+def test_a_decline_is_never_a_right_answer_even_if_it_matches():
+    send = assistant({"q": DECLINE})
+    result = heldout.score(send, [{"turns": ["q"], "expect": ["help"]}], [], [DECLINE])
+    assert result.rates["single_turn"].right == 0
+
+
+def test_not_covered_answer_counts_as_a_decline():
+    assert any("don't cover" in text for text in heldout.decline_texts())
+
+
+def test_gate_reads_the_recorded_figures_and_allows_two_points(tmp_path: Path):
+    doc = tmp_path / "benchmarks.md"
+    doc.write_text("text\nshared-set gate: single-turn 90.0%, follow-ups 80.0%, off-topic declines 85.5%\n")
+    recorded = heldout.recorded_gate(doc)
+    assert recorded == {"single_turn": 0.9, "followup": 0.8, "off_topic": 0.855}
+    result = heldout.Score()
+    for name, (right, total) in {"single_turn": (88, 100), "followup": (77, 100), "off_topic": (84, 100)}.items():
+        result.rates[name] = heldout.Rate(right, total)
+    problems = heldout.gate_failures(result, recorded)
+    assert len(problems) == 1 and problems[0].startswith("followup")
+
+
+def test_recorded_gate_is_in_the_benchmarks_document():
+    assert heldout.recorded_gate() is not None
+
+
+def test_expected_answers_are_found_from_the_answers_texts():
+    assert "ask_fee" in expected_answers([r"18[,.]?016"])
+    assert expected_answers([r"\bv5\W?28"]) == ("ask_contact:study_abroad",)
+    assert expected_answers(["no answer says this"]) == ()
