@@ -169,7 +169,8 @@ def tracks(kb: KnowledgeBase, mentioned: Sequence[Entry]) -> Answer:
         body = (
             f"Yes, {names} is one of the tracks of the Research specialisation. Tracks follow the "
             f"LUMC's medical profiles and let you focus on one area while still covering a broad "
-            f"range of topics. The page does not describe the courses of each track in detail."
+            f"range of topics. The page does not describe the courses of each track in detail. If no "
+            f"track fits your interests, you can design your own."
         )
     else:
         body = (

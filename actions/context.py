@@ -39,8 +39,15 @@ NEW_TOPIC_CONFIDENCE = 0.75
 CONTEXT_RANKS = 3
 # Words that make a short message a question about something already said.
 QUESTION_WORDS = {"what", "when", "where", "which", "who", "how", "till", "until", "within",
-                  "is", "are", "does", "do", "can", "per", "and", "so", "ok", "that", "it", "this",
-                  "those", "these", "there", "them", "then"}
+                  "is", "are", "does", "do", "can", "per", "and", "so", "ok"}
+# Words that point back at what was just said ("where is her office?", "is that per year?"): a
+# short question with one stays on the previous topic even when the NLU reads it otherwise.
+# ("it" is not one: "how long does it take?" usually means the programme, whatever came before.)
+POINTING_WORDS = {"that", "this", "those", "these", "there", "them", "they", "her", "his", "she", "he",
+                  "one"}
+# Entities that make a message a question of its own (not an institution: "what's the one in
+# Rotterdam called?" still leans on the previous answer).
+ENTRY_LABELS = {"destination", "track", "language_test", "document", "component"}
 _LEAD_IN = re.compile(r"^\s*(?:and|what|how|about|for|the|in|to|with|at|of|if|i|go|going|went|\s)+\b", re.I)
 MAX_PLACE_WORDS = 3
 
@@ -50,19 +57,27 @@ def leans_on_context(text: str) -> bool:
     words = normalise(text).split()
     if not words or len(words) > FOLLOWUP_MAX_WORDS:
         return False
-    return text.strip().endswith("?") or bool(QUESTION_WORDS.intersection(words))
+    return text.strip().endswith("?") or bool((QUESTION_WORDS | POINTING_WORDS).intersection(words))
+
+
+def points_back(text: str) -> bool:
+    return bool(POINTING_WORDS.intersection(normalise(text).split()))
 
 
 def stay_on_topic(message: Dict[str, Any], last: Optional[str]) -> bool:
     """Whether this short question should be answered as the previous question `last` was."""
     intent = message.get("intent") or {}
-    if not last or last == intent.get("name") or message.get("entities"):
+    text = message.get("text") or ""
+    named = any(e.get("entity") in ENTRY_LABELS for e in message.get("entities") or [])
+    if not last or last == intent.get("name") or named:
         return False
-    if not leans_on_context(message.get("text") or "") or intent.get("confidence", 0.0) >= NEW_TOPIC_CONFIDENCE:
+    if not leans_on_context(text) or intent.get("confidence", 0.0) >= NEW_TOPIC_CONFIDENCE:
         return False
     base = last.split("/", 1)[0]
     if base != RETRIEVAL_INTENT and base not in ANSWERABLE:
         return False
+    if points_back(text):
+        return True
     return any(r.get("name") == base for r in (message.get("intent_ranking") or [])[:CONTEXT_RANKS])
 
 
@@ -76,9 +91,9 @@ def candidates(message: Dict[str, Any]) -> List[str]:
 
 
 def runner_up(message: Dict[str, Any]) -> Optional[str]:
-    """The most likely answerable question after `followup`, among the NLU's next two candidates."""
+    """The most likely answerable question (or `faq`) after `followup`, among the NLU's next two."""
     for ranked in (message.get("intent_ranking") or [])[1:3]:
-        if ranked.get("name") in ANSWERABLE:
+        if ranked.get("name") in ANSWERABLE or ranked.get("name") == RETRIEVAL_INTENT:
             return ranked["name"]
     return None
 

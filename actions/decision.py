@@ -6,16 +6,19 @@ ranking, entities, the FAQ answer the ResponseSelector chose) and the conversati
 goes through these steps in order; the first that applies wins:
 
 1. off-topic (`out_of_scope`) or a question the documents do not cover (`not_covered`): decline;
-2. a question naming another institution ("fees at Erasmus"): decline, saying why;
+2. a question about a fact naming another institution ("fees at Erasmus"): decline, saying why
+   (checked on the answer chosen by the steps below: fixed answers may name other universities);
 3. the NLU is unsure (`nlu_fallback`): a short message naming an entry is answered about it
    ("and karolinska?"); a short question leaning on the previous answer is answered in its context;
    a message torn between two likely questions gets "Did you mean" buttons; anything else is declined;
 4. `followup` ("what about Cuba?"): about what it names; a place the documents do not list; else
-   the NLU's runner-up question; else a request to say more;
-5. `ask_detail` ("how many?", "which day?"): the previous question again, about the same entries;
+   the NLU's runner-up question; else a request to say more (a decline with no conversation yet);
+5. `ask_detail` ("how many?", "which day?"): the previous question again, about the same entries
+   (a decline with no conversation yet);
 6. a short, unsure question while the previous question is still a likely reading: the previous one;
-7. `faq`: the fixed answer the ResponseSelector chose, unless the message names a destination, track
-   or language test, which a fixed answer cannot speak about: then about that entry (FAQ_OVERRIDES);
+7. `faq`: the fixed answer the ResponseSelector chose, unless the message names a destination, track,
+   language test or component, which a fixed answer cannot speak about: then about that entry
+   (FAQ_OVERRIDES);
 8. a question of the knowledge base (`ask_*`): its answer, about the entries the message names (or,
    for a short follow-up, the entries of the previous answer).
 """
@@ -33,12 +36,13 @@ from actions.entries import (
 from actions.knowledge_base import Entry, KnowledgeBase
 
 DECLINE, CHOICE, CLARIFY = "decline", "choice", "clarify"
-# A fixed FAQ answer cannot speak about a named destination, track or language test: a question
-# naming one goes to its entry's answer when it is short, or when the FAQ answer chosen is about the
-# same subject (a longer message may name a country only to say where the student is from).
+# A fixed FAQ answer cannot speak about a named destination, track, language test or component: a
+# question naming one goes to its entry's answer when it is short, or when the FAQ answer chosen is
+# about the same subject (a longer message may name a country only to say where the student is from).
 FAQ_OVERRIDES = {
     "destination": ("faq/abroad_",),
     "track": ("faq/research_specialisation", "faq/what_you_learn", "faq/nl_choose_specialty"),
+    "component": ("faq/research_specialisation", "faq/what_you_learn"),
     "language_test": ("faq/nl_admission",),
 }
 # Words that make a contact question one about studying abroad.
@@ -134,9 +138,17 @@ def decide(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any]) ->
     last = slots.get("last_question")
     if intent in ("out_of_scope", "not_covered"):
         return Decision(DECLINE, reason="off_topic" if intent == "out_of_scope" else "not_covered")
+    decision = _choose(kb, message, slots, intent, text, last)
+    # Facts are the LUMC's: a fact question naming another institution is declined by name.
+    # (Fixed answers may speak of other universities: "which Dutch universities ...?")
     other = _other_institution(kb, message)
-    if other is not None:
+    if other is not None and not decision.is_faq and not decision.context:
         return Decision(DECLINE, reason="other_institution", institution=other)
+    return decision
+
+
+def _choose(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any], intent: str, text: str,
+            last: Optional[str]) -> Decision:
     if intent == "nlu_fallback":
         named = _about_named(kb, message) if word_count(text) <= FOLLOWUP_MAX_WORDS else None
         if named is not None:
@@ -157,11 +169,14 @@ def decide(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any]) ->
         if slots.get("topic") == "study_abroad" and place:
             return Decision("ask_study_abroad", place=place, context=True)
         runner_up = context.runner_up(message)
-        if runner_up:
+        if runner_up == context.RETRIEVAL_INTENT and _faq_key(message):
+            return Decision(_faq_key(message))
+        if runner_up in context.ANSWERABLE:
             return _question(kb, message, slots, runner_up)
-        return Decision(CLARIFY)
+        # With a conversation to lean on, ask what was meant; without one, there is nothing to ask about.
+        return Decision(CLARIFY) if last else Decision(DECLINE, reason="low_confidence")
     if intent == "ask_detail":
-        return _again(kb, message, slots, last) if last else Decision(CLARIFY)
+        return _again(kb, message, slots, last) if last else Decision(DECLINE, reason="low_confidence")
     if context.stay_on_topic(message, last):
         return _again(kb, message, slots, last)
     if intent == context.RETRIEVAL_INTENT:
