@@ -42,6 +42,13 @@ def with_option(component: str, **options) -> Edit:
     return edit
 
 
+def both(*edits: Edit) -> Edit:
+    def edit(config: dict) -> None:
+        for one in edits:
+            one(config)
+    return edit
+
+
 # name -> (config edit or another config file, data files left out)
 VARIANTS: Dict[str, Tuple[Optional[Edit] | Path, Tuple[str, ...]]] = {
     "ours": (None, ()),
@@ -50,6 +57,8 @@ VARIANTS: Dict[str, Tuple[Optional[Edit] | Path, Tuple[str, ...]]] = {
     "ours without examples in context (in_context.yml)": (None, ("data/nlu/in_context.yml",)),
     "ours without near misses (near_misses.yml)": (None, ("data/nlu/near_misses.yml",)),
     "ours without the answer-confidence fallback": (without_component("ResponseConfidenceFallback"), ()),
+    "ours with 50 training epochs": (both(with_option("DIETClassifier", epochs=50),
+                                          with_option("ResponseSelector", epochs=50)), ()),
 }
 
 
