@@ -42,11 +42,11 @@ QUESTION_WORDS = {"what", "when", "where", "which", "who", "how", "till", "until
                   "is", "are", "does", "do", "can", "per", "and", "so", "ok"}
 # Words that point back at what was just said ("where is her office?", "is that per year?"): a
 # short question with one stays on the previous topic even when the NLU reads it otherwise.
-# ("it" is not one: "how long does it take?" usually means the programme, whatever came before.)
+# ("it" is not one: "and is it taught in English?" usually means the programme, whatever came before.)
 POINTING_WORDS = {"that", "this", "those", "these", "there", "them", "they", "her", "his", "she", "he",
                   "one"}
-# Entities that make a message a question of its own (not an institution: "what's the one in
-# Rotterdam called?" still leans on the previous answer).
+# Entities that make a message a question of its own (not an institution: "and the university in
+# Rotterdam?" after a list of universities still leans on the previous answer).
 ENTRY_LABELS = {"destination", "track", "language_test", "document", "component"}
 _LEAD_IN = re.compile(r"^\s*(?:and|what|how|about|for|the|in|to|with|at|of|if|i|go|going|went|\s)+\b", re.I)
 MAX_PLACE_WORDS = 3

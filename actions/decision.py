@@ -6,8 +6,9 @@ ranking, entities, the FAQ answer the ResponseSelector chose) and the conversati
 goes through these steps in order; the first that applies wins:
 
 1. off-topic (`out_of_scope`) or a question the documents do not cover (`not_covered`): decline;
-2. a question about a fact naming another institution ("fees at Erasmus"): decline, saying why
-   (checked on the answer chosen by the steps below: fixed answers may name other universities);
+2. a question about a fact naming another institution ("fees at Erasmus"): decline, saying why;
+   about another programme ("the Medicine bachelor's fee"): not covered (both checked on the answer
+   the steps below choose: fixed answers may name other universities);
 3. the NLU is unsure (`nlu_fallback`): a short message naming an entry is answered about it
    ("and karolinska?"); a short question leaning on the previous answer is answered in its context;
    a message torn between two likely questions gets "Did you mean" buttons; anything else is declined;
@@ -45,6 +46,9 @@ FAQ_OVERRIDES = {
     "component": ("faq/research_specialisation", "faq/what_you_learn"),
     "language_test": ("faq/nl_admission",),
 }
+# Facts of this master: asked about another programme (knowledge/programme.yml), they are not covered.
+PROGRAMME_FACTS = ("ask_fee", "ask_duration", "ask_start_date", "ask_deadline", "ask_entry_requirements",
+                   "ask_language_of_instruction", "ask_documents", "ask_components", "ask_tracks")
 # Words that make a contact question one about studying abroad.
 ABROAD_CONTACT_WORDS = ("abroad", "exchange", "evelien", "hack", "walk-in", "walk in", "minor",
                         "internationali", "destination")
@@ -144,6 +148,9 @@ def decide(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any]) ->
     other = _other_institution(kb, message)
     if other is not None and not decision.is_faq and not decision.context:
         return Decision(DECLINE, reason="other_institution", institution=other)
+    # The facts are this master's: the Medicine bachelor's fee is not in the documents.
+    if decision.answer in PROGRAMME_FACTS and not decision.context and kb.other_programme_named(text):
+        return Decision(DECLINE, reason="not_covered")
     return decision
 
 

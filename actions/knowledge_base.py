@@ -109,6 +109,14 @@ class KnowledgeBase:
                     found.append(entry)
         return found
 
+    def other_programme_named(self, text: str) -> Optional[str]:
+        """Another programme than this master that a message names ("the Medicine bachelor"), if any."""
+        padded = f" {normalise(text)} "
+        for key, programme in (self.files["programme.yml"].get("other_programmes") or {}).items():
+            if any(f" {normalise(s)} " in padded for s in programme.get("synonyms", [])):
+                return key
+        return None
+
     def programme_named(self, text: str) -> Optional[str]:
         """The study-abroad programme ("medicine", "biomedical_sciences") a message names, if exactly one."""
         padded = f" {normalise(text)} "
