@@ -30,14 +30,14 @@ class Answer:
     intent: Optional[str] = None
 
 
-def _with_source(kb: KnowledgeBase, body: str, source: str, stale: bool) -> str:
-    return f"{body.strip()}\n{kb.source_line(source, stale)}"
+def _with_fact_source(kb: KnowledgeBase, body: str, fact: Dict) -> str:
+    """`body` and the source line of the fact it is built from (its as-of date while stale)."""
+    return f"{body.strip()}\n{kb.fact_source_line(fact)}"
 
 
 def _from_section(kb: KnowledgeBase, label: str, body: str, topic: str) -> Answer:
     """An answer built from one entity label's entries, with that section's source line."""
-    meta = kb.meta(label)
-    return Answer(_with_source(kb, body, meta["source"], meta["stale"]), topic)
+    return Answer(_with_fact_source(kb, body, kb.meta(label)), topic)
 
 
 def _join(items: Sequence[str]) -> str:
@@ -51,7 +51,7 @@ def programme_fact(kb: KnowledgeBase, key: str) -> Answer:
     """A single programme fact (fee, duration, dates, address, ...)."""
     fact = kb.facts[key]
     body = fact["answer"].format(value=fact["value"])
-    return Answer(_with_source(kb, body, fact["source"], fact.get("stale", False)), fact["topic"])
+    return Answer(_with_fact_source(kb, body, fact), fact["topic"])
 
 
 def other_institution(kb: KnowledgeBase, mentioned: Sequence[Entry]) -> Optional[Entry]:
@@ -80,7 +80,7 @@ def entry_requirements(kb: KnowledgeBase) -> Answer:
         f"International students upload documents with their application as well; ask me "
         f"\"which documents do I need?\" for the list."
     )
-    return Answer(_with_source(kb, body, degree["source"], False), "admission")
+    return Answer(_with_fact_source(kb, body, degree), "admission")
 
 
 _SCORE = re.compile(r"(?<![\w.])(\d{1,3}(?:[.,]\d)?)(?![\w.])")
@@ -183,16 +183,14 @@ def study_abroad(kb: KnowledgeBase, mentioned: Sequence[Entry]) -> Answer:
 def unlisted_destination(kb: KnowledgeBase, place: str) -> Answer:
     data = kb.study_abroad
     body = data["unlisted_destination"].format(destination=place).strip()
-    return Answer(_with_source(kb, body, data["meta"]["source"], False), "study_abroad")
+    return Answer(_with_fact_source(kb, body, data["meta"]), "study_abroad")
 
 
 def contact(kb: KnowledgeBase, topic: Optional[str]) -> Answer:
     """Whom to ask, depending on what the conversation was about."""
     if topic == "study_abroad":
         data = kb.study_abroad
-        return Answer(
-            _with_source(kb, data["contact"]["answer"], data["meta"]["source"], False), "study_abroad"
-        )
+        return Answer(_with_fact_source(kb, data["contact"]["answer"], data["contact"]), "study_abroad")
     answer = programme_fact(kb, "general_contact")
     answer.topic = topic or "contact"
     return answer
