@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Dict, List, Optional, Sequence
 
 from actions.knowledge_base import Entry, KnowledgeBase
+from actions.walk_in import WeeklyHour, next_occurrence
 
 # Entity labels a follow-up such as "what about X?" can be about, in the order they are tried.
 FOLLOWUP_LABELS = ("destination", "language_test", "track", "document", "component")
@@ -203,3 +205,50 @@ def clarify(topic: Optional[str]) -> Answer:
         "the English test scores, the tracks, or where you can study abroad.",
         topic,
     )
+
+
+# --- A person to ask (knowledge/handoff.yml) -----------------------------------------------------
+
+HANDOFF_ASKED = "Here is who can help you in person."
+HANDOFF_AFTER_DECLINES = "I couldn't answer twice in a row, but a person can help you."
+
+
+def handoff_contacts(kb: KnowledgeBase, topic: Optional[str]) -> List[Dict]:
+    """The contacts for the conversation's topic (knowledge/handoff.yml); all of them for any other."""
+    contacts = list(kb.files["handoff.yml"]["handoff"].values())
+    chosen = [c for c in contacts if topic in (c.get("topics") or [])]
+    return chosen or contacts
+
+
+def _contact_sentence(kb: KnowledgeBase, contact: Dict, now: datetime) -> str:
+    """One contact in words, only with the details its fact gives (never an invented address)."""
+    fact = kb.record(contact["fact"]).data
+    if fact.get("name"):
+        text = f"For {contact['about']}, ask {fact['name']} of the {fact['office']}, room {fact['room']}."
+        if fact.get("walk_in"):
+            hour = WeeklyHour.from_knowledge(fact["walk_in"])
+            upcoming = next_occurrence(hour, now)
+            text += (f" The walk-in hour is every {fact['walk_in']['day']} from {hour.start:%H:%M} to "
+                     f"{hour.end:%H:%M}; {upcoming.describe(now)}.")
+    else:
+        text = f"For {contact['about']}, use {fact['route']} or write to {fact['value']}."
+    for kind in ("email", "phone"):
+        if fact.get(kind):
+            text += f" {'E-mail' if kind == 'email' else 'Phone'}: {fact[kind]}."
+    return text
+
+
+def handoff(kb: KnowledgeBase, topic: Optional[str], now: datetime, after_declines: bool = False) -> Answer:
+    """Whom to ask in person about the conversation's topic, and when the next walk-in hour is.
+
+    `now` must be timezone-aware; the topic stays as it was, so follow-ups keep their referent.
+    """
+    contacts = handoff_contacts(kb, topic)
+    facts = [kb.record(c["fact"]).data for c in contacts]
+    parts = [HANDOFF_AFTER_DECLINES if after_declines else HANDOFF_ASKED]
+    parts += [_contact_sentence(kb, c, now) for c in contacts]
+    if not any(f.get("email") or f.get("phone") for f in facts):
+        parts.append("The pages I know give no e-mail address or phone number for "
+                     f"{'this contact' if len(contacts) == 1 else 'these contacts'}.")
+    sources = list(dict.fromkeys(kb.fact_source_line(f)[len("Source: "):] for f in facts))
+    return Answer("\n".join([" ".join(parts), "Source: " + "; ".join(sources)]), topic)

@@ -49,15 +49,16 @@ class Occurrence:
     ongoing: bool
 
     def describe(self, now: dt.datetime) -> str:
-        """"now, until 15:00", "today from 14:00 to 15:00" or "on Monday 30 November from 14:00 to 15:00"."""
+        """A clause for an answer: "it is on now, until 15:00 (Amsterdam time)", "the next one is today
+        from 14:00 to 15:00 (...)" or "the next one is on Monday 30 November 2026 from 14:00 to 15:00 (...)"."""
         until = self.end.strftime("%H:%M")
         if self.ongoing:
-            return f"now, until {until} (Amsterdam time)"
+            return f"it is on now, until {until} (Amsterdam time)"
         local_today = now.astimezone(self.start.tzinfo).date()
         span = f"from {self.start:%H:%M} to {until} (Amsterdam time)"
         if self.start.date() == local_today:
-            return f"today {span}"
-        return f"on {self.start:%A} {self.start.day} {self.start:%B %Y} {span}"
+            return f"the next one is today {span}"
+        return f"the next one is on {self.start:%A} {self.start.day} {self.start:%B %Y} {span}"
 
 
 def next_occurrence(hour: WeeklyHour, now: dt.datetime) -> Occurrence:

@@ -72,12 +72,12 @@ def test_across_the_start_of_summer_time():
 def test_wording():
     monday_morning = at(2026, 11, 23, 9, 0)
     assert next_occurrence(HOUR, monday_morning).describe(monday_morning) == \
-        "today from 14:00 to 15:00 (Amsterdam time)"
+        "the next one is today from 14:00 to 15:00 (Amsterdam time)"
     during = at(2026, 11, 23, 14, 20)
-    assert next_occurrence(HOUR, during).describe(during) == "now, until 15:00 (Amsterdam time)"
+    assert next_occurrence(HOUR, during).describe(during) == "it is on now, until 15:00 (Amsterdam time)"
     friday = at(2026, 11, 27, 10, 0)
     assert next_occurrence(HOUR, friday).describe(friday) == \
-        "on Monday 30 November 2026 from 14:00 to 15:00 (Amsterdam time)"
+        "the next one is on Monday 30 November 2026 from 14:00 to 15:00 (Amsterdam time)"
 
 
 def test_naive_times_and_malformed_hours_are_refused():
