@@ -14,7 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import answers
+from actions import answers, handoff_actions
 from actions.knowledge_base import Entry, KnowledgeBase, knowledge_base, normalise
 
 DECLINE_RESPONSE = "utter_decline"
@@ -142,8 +142,7 @@ class KnowledgeAction(Action, ABC):
         """Says `reply` and keeps what it was about for the next turn."""
         dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
         if reply.declined:
-            dispatcher.utter_message(response=DECLINE_RESPONSE)
-            return []
+            return handoff_actions.decline(dispatcher, tracker)
         events = [SlotSet("topic", reply.topic)]
         events += [SlotSet(label, keys or None) for label, keys in reply.about.items()]
         answered = reply.intent or (tracker.latest_message.get("intent") or {}).get("name")

@@ -22,9 +22,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import DECLINE_RESPONSE, answer_by_entities
+from actions.base import answer_by_entities
 from actions.context import INTENT_TITLES, RETRIEVAL_INTENT, answer_again, candidates, leans_on_context
 from actions.followup_actions import ActionAnswerFollowup
+from actions.handoff_actions import decline
 from actions.answers import clarify
 from actions.knowledge_base import knowledge_base
 
@@ -56,8 +57,7 @@ class ActionContextualFallback(Action):
                 buttons=[{"title": INTENT_TITLES[i], "payload": f"/{i}"} for i in choice],
             )
             return []
-        dispatcher.utter_message(response=DECLINE_RESPONSE)
-        return []
+        return decline(dispatcher, tracker)
 
 
 class ActionRememberFaq(Action):
