@@ -126,8 +126,8 @@
   root.append(css, launcher, panel);
 
   // ---- help: a person to contact, and focus kept in the panel while it covers the page -------
-  // WCAG 2.2 SC 3.2.6 (consistent help): "Contact a person" is always in the same place, above the
-  // question field, on every page. It asks the bot (/ask_human), which answers from its knowledge
+  // WCAG 2.2 SC 3.2.6 (consistent help): "Contact a person" is always in the same place, under the
+  // question field (after Send in the tab order), on every page. It asks the bot (/ask_human), which answers from its knowledge
   // base with the contact for the conversation's topic and the next walk-in hour.
   // WCAG 2.4.11 (focus not obscured): at phone width the open panel covers the page, so Tab and
   // Shift+Tab wrap inside it and focus that lands on the hidden page is brought back.
@@ -136,7 +136,7 @@
     type: "button", class: "lcw-contact", text: HUMAN.title,
     onclick: () => send(HUMAN.payload, HUMAN.title),
   });
-  form.before(el("div", { class: "lcw-help" }, contactBtn));
+  form.after(el("div", { class: "lcw-help" }, contactBtn));
 
   const covering = window.matchMedia("(max-width: 480px)");
   const coversPage = () => !panel.hidden && covering.matches;
