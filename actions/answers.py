@@ -192,7 +192,8 @@ def contact(kb: KnowledgeBase, topic: Optional[str]) -> Answer:
     """Whom to ask, depending on what the conversation was about."""
     if topic == "study_abroad":
         data = kb.study_abroad
-        return Answer(_with_fact_source(kb, data["contact"]["answer"], data["contact"]), "study_abroad")
+        body = data["contact"]["answer"].format(walk_in=weekly_hour(data["contact"]["walk_in"]))
+        return Answer(_with_fact_source(kb, body, data["contact"]), "study_abroad")
     answer = programme_fact(kb, "general_contact")
     answer.topic = topic or "contact"
     return answer
@@ -220,6 +221,12 @@ def handoff_contacts(kb: KnowledgeBase, topic: Optional[str]) -> List[Dict]:
     return chosen or contacts
 
 
+def weekly_hour(walk_in: Dict) -> str:
+    """The knowledge base's walk-in hour in words: "Monday from 14:00 to 15:00"."""
+    hour = WeeklyHour.from_knowledge(walk_in)
+    return f"{walk_in['day']} from {hour.start:%H:%M} to {hour.end:%H:%M}"
+
+
 def _contact_sentence(kb: KnowledgeBase, contact: Dict, now: datetime) -> str:
     """One contact in words, only with the details its fact gives (never an invented address)."""
     fact = kb.record(contact["fact"]).data
@@ -228,8 +235,7 @@ def _contact_sentence(kb: KnowledgeBase, contact: Dict, now: datetime) -> str:
         if fact.get("walk_in"):
             hour = WeeklyHour.from_knowledge(fact["walk_in"])
             upcoming = next_occurrence(hour, now)
-            text += (f" The walk-in hour is every {fact['walk_in']['day']} from {hour.start:%H:%M} to "
-                     f"{hour.end:%H:%M}; {upcoming.describe(now)}.")
+            text += f" The walk-in hour is every {weekly_hour(fact['walk_in'])}; {upcoming.describe(now)}."
     else:
         text = f"For {contact['about']}, use {fact['route']} or write to {fact['value']}."
     for kind in ("email", "phone"):
