@@ -2,7 +2,7 @@
 
 Every message the assistant answers carries, in the bot event's metadata (kwargs of
 `utter_message` end up there in Rasa 3.6), what it did: `outcome` (answered, declined, choice,
-clarification), `reason` for a decline (off_topic, not_covered, other_institution,
+clarification, handoff), `reason` for a decline (off_topic, not_covered, other_institution,
 low_confidence), `answer` (the question answered: an intent or faq/<key>) and `context` when the
 answer leaned on the conversation. The staff review page and the evaluation read these, so what
 they report is what the assistant did. The slots keep what the answer was about for follow-ups.
@@ -16,9 +16,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import answers
+from actions import answers, handoff
 from actions.context import INTENT_TITLES
-from actions.decision import CHOICE, CLARIFY, DECLINE, Decision, decide
+from actions.decision import CHOICE, CLARIFY, DECLINE, HANDOFF, Decision, decide
 from actions.knowledge_base import KnowledgeBase, knowledge_base
 
 DECLINE_RESPONSE = "utter_decline"
@@ -31,14 +31,18 @@ def faq_topic(key: str) -> str:
 
 
 def say(dispatcher: CollectingDispatcher, kb: KnowledgeBase, decision: Decision,
-        message: Dict[str, Any], slots: Dict[str, Any]) -> List[Dict[str, Any]]:
+        tracker: Tracker) -> List[Dict[str, Any]]:
     """Sends the chosen answer and returns the slot events that keep its context."""
+    message = tracker.latest_message or {}
+    slots = tracker.current_slot_values()
     if decision.answer == DECLINE:
         done = {"outcome": "declined", "reason": decision.reason}
         if decision.institution is not None:
             dispatcher.utter_message(text=answers.not_our_institution(decision.institution).text, **done)
         response = NOT_COVERED_RESPONSE if decision.reason == "not_covered" else DECLINE_RESPONSE
-        dispatcher.utter_message(response=response, **done)
+        return handoff.decline(dispatcher, tracker, response, **done)
+    if decision.answer == HANDOFF:
+        handoff.offer(dispatcher, tracker, kb=kb)
         return []
     if decision.answer == CHOICE:
         buttons = [{"title": INTENT_TITLES[i], "payload": f"/{i}"} for i in decision.choices]
@@ -68,6 +72,5 @@ class ActionAnswer(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
         kb = knowledge_base()
-        message = tracker.latest_message or {}
-        slots = tracker.current_slot_values()
-        return say(dispatcher, kb, decide(kb, message, slots), message, slots)
+        decision = decide(kb, tracker.latest_message or {}, tracker.current_slot_values())
+        return say(dispatcher, kb, decision, tracker)

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Dict, List, Optional, Sequence
 
 from actions.knowledge_base import Entry, KnowledgeBase
+from actions.walk_in import WeeklyHour, next_occurrence
 
 # Intent -> programme fact (knowledge/programme.yml) that answers it.
 FACT_BY_INTENT = {
@@ -37,14 +39,14 @@ class Answer:
     intent: Optional[str] = None
 
 
-def _with_source(kb: KnowledgeBase, body: str, source: str, stale: bool) -> str:
-    return f"{body.strip()}\n{kb.source_line(source, stale)}"
+def _with_fact_source(kb: KnowledgeBase, body: str, fact: Dict) -> str:
+    """`body` and the source line of the fact it is built from (its as-of date while stale)."""
+    return f"{body.strip()}\n{kb.fact_source_line(fact)}"
 
 
 def _from_section(kb: KnowledgeBase, label: str, body: str, topic: str) -> Answer:
     """An answer built from one entity label's entries, with that section's source line."""
-    meta = kb.meta(label)
-    return Answer(_with_source(kb, body, meta["source"], meta["stale"]), topic)
+    return Answer(_with_fact_source(kb, body, kb.meta(label)), topic)
 
 
 def _join(items: Sequence[str]) -> str:
@@ -66,7 +68,7 @@ def programme_fact(kb: KnowledgeBase, key: str) -> Answer:
     """A single programme fact (fee, duration, dates, address, ...)."""
     fact = kb.facts[key]
     body = fact["answer"].format(value=fact["value"], total=_total(fact))
-    return Answer(_with_source(kb, body, fact["source"], fact.get("stale", False)), fact["topic"])
+    return Answer(_with_fact_source(kb, body, fact), fact["topic"])
 
 
 def other_institution(kb: KnowledgeBase, mentioned: Sequence[Entry]) -> Optional[Entry]:
@@ -95,7 +97,7 @@ def entry_requirements(kb: KnowledgeBase) -> Answer:
         f"International students upload documents with their application as well; ask me "
         f"\"which documents do I need?\" for the list."
     )
-    return Answer(_with_source(kb, body, degree["source"], False), "admission")
+    return Answer(_with_fact_source(kb, body, degree), "admission")
 
 
 _SCORE = re.compile(r"(?<![\w.])(\d{1,3}(?:[.,]\d)?)(?![\w.])")
@@ -201,16 +203,15 @@ def study_abroad(kb: KnowledgeBase, mentioned: Sequence[Entry], programme: Optio
 def unlisted_destination(kb: KnowledgeBase, place: str) -> Answer:
     data = kb.study_abroad
     body = data["unlisted_destination"].format(destination=place).strip()
-    return Answer(_with_source(kb, body, data["meta"]["source"], False), "study_abroad")
+    return Answer(_with_fact_source(kb, body, data["meta"]), "study_abroad")
 
 
 def contact(kb: KnowledgeBase, topic: Optional[str]) -> Answer:
     """Whom to ask, depending on what the conversation was about."""
     if topic == "study_abroad":
         data = kb.study_abroad
-        return Answer(
-            _with_source(kb, data["contact"]["answer"], data["meta"]["source"], False), "study_abroad"
-        )
+        body = data["contact"]["answer"].format(walk_in=weekly_hour(data["contact"]["walk_in"]))
+        return Answer(_with_fact_source(kb, body, data["contact"]), "study_abroad")
     answer = programme_fact(kb, "general_contact")
     answer.topic = topic or "contact"
     return answer
@@ -249,3 +250,55 @@ def for_question(kb: KnowledgeBase, intent: str, entries: Sequence[Entry] = (), 
         raise ValueError(f"no answer for {intent}")
     answer.intent = intent
     return answer
+
+
+# --- A person to ask (knowledge/handoff.yml) -----------------------------------------------------
+
+HANDOFF_ASKED = "Here is who can help you in person."
+HANDOFF_AFTER_DECLINES = "I couldn't answer twice in a row, but a person can help you."
+
+
+def handoff_contacts(kb: KnowledgeBase, topic: Optional[str]) -> List[Dict]:
+    """The contacts for the conversation's topic (knowledge/handoff.yml); all of them for any other."""
+    contacts = list(kb.files["handoff.yml"]["handoff"].values())
+    chosen = [c for c in contacts if topic in (c.get("topics") or [])]
+    return chosen or contacts
+
+
+def weekly_hour(walk_in: Dict) -> str:
+    """The knowledge base's walk-in hour in words: "Monday from 14:00 to 15:00"."""
+    hour = WeeklyHour.from_knowledge(walk_in)
+    return f"{walk_in['day']} from {hour.start:%H:%M} to {hour.end:%H:%M}"
+
+
+def _contact_sentence(kb: KnowledgeBase, contact: Dict, now: datetime) -> str:
+    """One contact in words, only with the details its fact gives (never an invented address)."""
+    fact = kb.record(contact["fact"]).data
+    if fact.get("name"):
+        text = f"For {contact['about']}, ask {fact['name']} of the {fact['office']}, room {fact['room']}."
+        if fact.get("walk_in"):
+            hour = WeeklyHour.from_knowledge(fact["walk_in"])
+            upcoming = next_occurrence(hour, now)
+            text += f" The walk-in hour is every {weekly_hour(fact['walk_in'])}; {upcoming.describe(now)}."
+    else:
+        text = f"For {contact['about']}, use {fact['route']} or write to {fact['value']}."
+    for kind in ("email", "phone"):
+        if fact.get(kind):
+            text += f" {'E-mail' if kind == 'email' else 'Phone'}: {fact[kind]}."
+    return text
+
+
+def handoff(kb: KnowledgeBase, topic: Optional[str], now: datetime, after_declines: bool = False) -> Answer:
+    """Whom to ask in person about the conversation's topic, and when the next walk-in hour is.
+
+    `now` must be timezone-aware; the topic stays as it was, so follow-ups keep their referent.
+    """
+    contacts = handoff_contacts(kb, topic)
+    facts = [kb.record(c["fact"]).data for c in contacts]
+    parts = [HANDOFF_AFTER_DECLINES if after_declines else HANDOFF_ASKED]
+    parts += [_contact_sentence(kb, c, now) for c in contacts]
+    if not any(f.get("email") or f.get("phone") for f in facts):
+        parts.append("The pages I know give no e-mail address or phone number for "
+                     f"{'this contact' if len(contacts) == 1 else 'these contacts'}.")
+    sources = list(dict.fromkeys(kb.fact_source_line(f)[len("Source: "):] for f in facts))
+    return Answer("\n".join([" ".join(parts), "Source: " + "; ".join(sources)]), topic)

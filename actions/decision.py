@@ -5,7 +5,9 @@ Every turn that is not small talk runs `action_answer` (actions/answer_action.py
 ranking, entities, the FAQ answer the ResponseSelector chose) and the conversation's slots, and
 goes through these steps in order; the first that applies wins:
 
-1. off-topic (`out_of_scope`) or a question the documents do not cover (`not_covered`): decline;
+1. off-topic (`out_of_scope`) or a question the documents do not cover (`not_covered`): decline (the
+   second decline in a row also offers a person, actions/handoff.py); a request for a person
+   (`ask_human`, also the widget's "Contact a person"): whom to ask;
 2. a question about a fact naming another institution ("fees at Erasmus"): decline, saying why;
    about another programme ("the Medicine bachelor's fee"): not covered (both checked on the answer
    the steps below choose: fixed answers may name other universities);
@@ -36,7 +38,7 @@ from actions.entries import (
 )
 from actions.knowledge_base import Entry, KnowledgeBase
 
-DECLINE, CHOICE, CLARIFY = "decline", "choice", "clarify"
+DECLINE, CHOICE, CLARIFY, HANDOFF = "decline", "choice", "clarify", "handoff"
 # A fixed FAQ answer cannot speak about a named destination, track, language test or component: a
 # question naming one goes to its entry's answer when it is short, or when the FAQ answer chosen is
 # about the same subject (a longer message may name a country only to say where the student is from).
@@ -142,6 +144,8 @@ def decide(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any]) ->
     last = slots.get("last_question")
     if intent in ("out_of_scope", "not_covered"):
         return Decision(DECLINE, reason="off_topic" if intent == "out_of_scope" else "not_covered")
+    if intent == "ask_human":
+        return Decision(HANDOFF)
     decision = _choose(kb, message, slots, intent, text, last)
     # Facts are the LUMC's: a fact question naming another institution is declined by name.
     # (Fixed answers may speak of other universities: "which Dutch universities ...?")

@@ -6,13 +6,15 @@ so the synonyms that the EntityRuler recognises are the same ones the actions re
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import functools
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+from zoneinfo import ZoneInfo
 
 import yaml
 
@@ -29,6 +31,73 @@ ENTITY_SECTIONS: Dict[str, Tuple[str, str]] = {
     "component": ("programme.yml", "components"),
     "institution": ("institutions.yml", "institutions"),
 }
+
+
+# Freshness of facts (docs/freshness.md): an as-of date (a year, a month or a day) and a review-by day.
+AS_OF = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+LOCAL_TIME = ZoneInfo("Europe/Amsterdam")
+# Files whose records name documents rather than state facts.
+NOT_FACT_FILES = {"sources.yml"}
+
+
+def today_in_leiden() -> dt.date:
+    """The date at the LUMC: review-by days end at midnight in Leiden, not in UTC."""
+    return dt.datetime.now(LOCAL_TIME).date()
+
+
+def review_day(value: Any) -> Optional[dt.date]:
+    """A review-by value as a date (YAML may give a date or a string), or None if it is not one."""
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class FactRecord:
+    """One fact of the knowledge base: any mapping in knowledge/ that names its `source`."""
+
+    file: str
+    path: Tuple[str, ...]
+    data: Dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        """Where the fact lives, e.g. "programme.yml#facts.tuition_fee"."""
+        return f"{self.file}#{'.'.join(self.path)}"
+
+    @property
+    def review_by(self) -> Optional[dt.date]:
+        return review_day(self.data.get("review_by"))
+
+    def problems(self) -> List[str]:
+        """What is wrong with its freshness fields (missing or not a date), in plain words."""
+        found = []
+        as_of = self.data.get("as_of")
+        if as_of in (None, ""):
+            found.append(f"{self.id} has no as_of date: add the date the fact speaks for (2026, 2026-05 or 2026-05-31)")
+        elif not AS_OF.match(str(as_of)):
+            found.append(f'{self.id}: as_of "{as_of}" is not a date: write it like 2026, 2026-05 or 2026-05-31')
+        if self.data.get("review_by") in (None, ""):
+            found.append(f"{self.id} has no review_by date: add the day staff check it again (YYYY-MM-DD)")
+        elif self.review_by is None:
+            found.append(f'{self.id}: review_by "{self.data["review_by"]}" is not a day: write it like 2027-06-30')
+        return found
+
+    def overdue(self, today: dt.date) -> bool:
+        """Past its review-by day (a fact without one counts as overdue)."""
+        return self.review_by is None or self.review_by < today
+
+
+def _fact_records(filename: str, node: Any, path: Tuple[str, ...] = ()) -> Iterable[FactRecord]:
+    if isinstance(node, dict):
+        if "source" in node and path:
+            yield FactRecord(filename, path, node)
+            return
+        for key, value in node.items():
+            yield from _fact_records(filename, value, path + (str(key),))
 
 
 @dataclass(frozen=True)
@@ -58,8 +127,12 @@ def normalise(text: str) -> str:
 class KnowledgeBase:
     """The facts and named entries of knowledge/, with lookups by synonym."""
 
-    def __init__(self, directory: Path = KNOWLEDGE_DIR) -> None:
+    def __init__(
+        self, directory: Path = KNOWLEDGE_DIR, today: Callable[[], dt.date] = today_in_leiden
+    ) -> None:
         self.directory = Path(directory)
+        # The clock that decides which facts are past their review-by day (fixed in tests).
+        self.today = today
         self.files: Dict[str, Dict[str, Any]] = {
             path.name: yaml.safe_load(path.read_text(encoding="utf-8")) or {}
             for path in sorted(self.directory.glob("*.yml"))
@@ -131,6 +204,45 @@ class KnowledgeBase:
         if stale and source.get("as_of"):
             line += f" (as of {source['as_of']}; check the LUMC website for the current figure)"
         return line
+
+    def fact_records(self) -> List[FactRecord]:
+        """Every fact in knowledge/, wherever it sits: each mapping that names a `source`."""
+        return [record for name, content in self.files.items() if name not in NOT_FACT_FILES
+                for record in _fact_records(name, content)]
+
+    def record(self, fact_id: str) -> FactRecord:
+        """The fact at "file#dotted.path" (KeyError if there is none)."""
+        for record in self.fact_records():
+            if record.id == fact_id:
+                return record
+        raise KeyError(fact_id)
+
+    def freshness_problems(self) -> List[str]:
+        """Facts without a valid as-of or review-by date: CI fails on these."""
+        return [problem for record in self.fact_records() for problem in record.problems()]
+
+    def overdue_facts(self, today: Optional[dt.date] = None) -> List[FactRecord]:
+        """Facts past their review-by day, the longest overdue first."""
+        day = today or self.today()
+        late = [r for r in self.fact_records() if r.overdue(day)]
+        return sorted(late, key=lambda r: (r.review_by or dt.date.min, r.id))
+
+    def is_stale(self, fact: Dict[str, Any]) -> bool:
+        """Whether answers built from `fact` must say how old it is: marked `stale`, or past review."""
+        if fact.get("stale"):
+            return True
+        day = review_day(fact.get("review_by"))
+        return day is None or day < self.today()
+
+    def fact_source_line(self, fact: Dict[str, Any]) -> str:
+        """The source line of an answer built from `fact`, with its as-of date while it is stale."""
+        line = f"Source: {self.sources[fact['source']]['title']}"
+        if not self.is_stale(fact):
+            return line
+        as_of = fact.get("as_of") or self.sources[fact["source"]].get("as_of")
+        if fact.get("stale"):
+            return line + f" (as of {as_of}; check the LUMC website for the current figure)"
+        return line + f" (as of {as_of}, due for a check; confirm it on the LUMC website)"
 
     def all_synonyms(self) -> Iterable[Tuple[str, str, str]]:
         """(label, entry key, synonym) for every name the EntityRuler should recognise."""

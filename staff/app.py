@@ -23,7 +23,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sanic import Sanic, response
 from sanic.exceptions import NotFound
 
-from staff import accounts, charts, config, export, inbox, queries, security, turn_index
+from staff import accounts, charts, config, export, freshness, inbox, queries, security, turn_index
 from staff.schema import audit_log, create_all
 from stores.db_url import create_engine, masked
 
@@ -278,6 +278,9 @@ def build_app(settings: Optional[config.Settings] = None, name: str = "staff_rev
         with engine.connect() as conn:
             rows = conn.execute(sa.select(audit_log).order_by(audit_log.c.id.desc()).limit(500)).fetchall()
         return render(request, "audit.html", rows=rows)
+
+    freshness.register(app, login_required, render, sync_index, lambda request, action, target: security.audit(
+        engine, request.ctx.user["username"], action, target, client_ip(request)))
 
     @app.exception(NotFound)
     async def not_found(request, exception):

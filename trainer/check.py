@@ -3,25 +3,28 @@
 1. YAML syntax of data/, domain.yml, config.yml and knowledge/, with file and line numbers;
 2. the project's consistency rules (checks/consistency.py);
 3. near-duplicate examples across intents (difflib ratio >= 0.9 after normalisation), as warnings:
-   the bot cannot reliably tell such questions apart, so one of them usually belongs elsewhere.
+   the bot cannot reliably tell such questions apart, so one of them usually belongs elsewhere;
+4. fact freshness (checks/freshness.py): a fact without an as-of or review-by date is an error, a
+   fact past its review-by day a warning (`--today YYYY-MM-DD` checks as if it were that day).
 `rasa data validate --fail-on-warnings` runs after this (Makefile), only when these pass.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 from typing import List, Optional
 
-from checks import consistency
+from checks import consistency, freshness
 from trainer import examples as ex
 from trainer.project import PROJECT, syntax_problems
 
 SYNTAX_LOCATIONS = ("data", "domain.yml", "config.yml", "knowledge")
 
 
-def run(root: Path) -> int:
+def run(root: Path, today: Optional[dt.date] = None) -> int:
     problems = syntax_problems(root, SYNTAX_LOCATIONS)
     print("1. YAML syntax:", "ok" if not problems else f"{len(problems)} broken file(s)")
     for problem in problems:
@@ -38,13 +41,27 @@ def run(root: Path) -> int:
     print("3. Near-duplicate examples across intents:", "none" if not close else f"{len(close)} warning(s)")
     for ratio, intent_a, text_a, intent_b, text_b in close:
         print(f'   WARNING {ratio:.2f} "{text_a}" ({intent_a})  ~  "{text_b}" ({intent_b})')
-    return 1 if problems else 0
+    return max(1 if problems else 0, check_freshness(root, today))
+
+
+def check_freshness(root: Path, today: Optional[dt.date]) -> int:
+    """Step 4: missing review dates fail; facts past their review-by day are warnings."""
+    errors, warnings = freshness.check(root, today)
+    print("4. Fact freshness:", "ok" if not errors and not warnings else
+          f"{len(errors)} problem(s), {len(warnings)} fact(s) past their review-by day")
+    for line in errors:
+        print(f"   ERROR {line}")
+    for line in warnings:
+        print(f"   WARNING {line}")
+    return 1 if errors else 0
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m trainer.check", description=__doc__.splitlines()[0])
     parser.add_argument("--project", type=Path, default=PROJECT, help=argparse.SUPPRESS)
-    return run(parser.parse_args(argv).project.resolve())
+    parser.add_argument("--today", type=freshness.parse_day, help="judge review-by dates as if it were this day")
+    args = parser.parse_args(argv)
+    return run(args.project.resolve(), args.today)
 
 
 if __name__ == "__main__":

@@ -125,6 +125,41 @@
   log, typing, errorBox, form);
   root.append(css, launcher, panel);
 
+  // ---- help: a person to contact, and focus kept in the panel while it covers the page -------
+  // WCAG 2.2 SC 3.2.6 (consistent help): "Contact a person" is always in the same place, under the
+  // question field (after Send in the tab order), on every page. It asks the bot (/ask_human), which answers from its knowledge
+  // base with the contact for the conversation's topic and the next walk-in hour.
+  // WCAG 2.4.11 (focus not obscured): at phone width the open panel covers the page, so Tab and
+  // Shift+Tab wrap inside it and focus that lands on the hidden page is brought back.
+  const HUMAN = { payload: "/ask_human", title: "Contact a person" };
+  const contactBtn = el("button", {
+    type: "button", class: "lcw-contact", text: HUMAN.title,
+    onclick: () => send(HUMAN.payload, HUMAN.title),
+  });
+  form.after(el("div", { class: "lcw-help" }, contactBtn));
+
+  const covering = window.matchMedia("(max-width: 480px)");
+  const coversPage = () => !panel.hidden && covering.matches;
+  const tabbable = () => [...panel.querySelectorAll("button, input, a[href], [tabindex]")]
+    .filter((n) => n.tabIndex >= 0 && !n.disabled && n.getClientRects().length);
+  function markModal() { panel.setAttribute("aria-modal", coversPage() ? "true" : "false"); }
+  new MutationObserver(markModal).observe(panel, { attributes: true, attributeFilter: ["hidden"] });
+  covering.addEventListener("change", markModal);
+  panel.addEventListener("keydown", (e) => {
+    if (e.key !== "Tab" || !coversPage()) return;
+    const items = tabbable();
+    if (!items.length) return;
+    const active = root.activeElement;
+    const edge = e.shiftKey ? items[0] : items[items.length - 1];
+    if (active === edge || !items.includes(active)) {
+      e.preventDefault();
+      (e.shiftKey ? items[items.length - 1] : items[0]).focus();
+    }
+  });
+  document.addEventListener("focusin", (e) => {
+    if (coversPage() && e.target !== host) input.focus(); // focus went to the covered page
+  });
+
   // ---- rendering -----------------------------------------------------------------------------
   // Markdown links [text](https://…), bare http(s) and www. addresses, e-mail addresses.
   const URL_RE = new RegExp([
