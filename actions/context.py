@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional
 
-from actions.entries import FOLLOWUP_MAX_WORDS
+from actions import entries
 from actions.knowledge_base import normalise
 
 RETRIEVAL_INTENT = "faq"
@@ -55,7 +55,7 @@ MAX_PLACE_WORDS = 3
 def leans_on_context(text: str) -> bool:
     """A short question ("till what time?", "postal code?") rather than a new statement."""
     words = normalise(text).split()
-    if not words or len(words) > FOLLOWUP_MAX_WORDS:
+    if not words or len(words) > entries.FOLLOWUP_MAX_WORDS:
         return False
     return text.strip().endswith("?") or bool((QUESTION_WORDS | POINTING_WORDS).intersection(words))
 

@@ -31,10 +31,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
-from actions import context
+from actions import context, entries
 from actions.entries import (
-    FOLLOWUP_LABELS, INTENT_OF_LABEL, LABEL_OF_INTENT, is_short_followup, mentioned, remembered,
-    word_count, FOLLOWUP_MAX_WORDS,
+    FOLLOWUP_LABELS, INTENT_OF_LABEL, LABEL_OF_INTENT, is_short_followup, mentioned, remembered, word_count,
 )
 from actions.knowledge_base import Entry, KnowledgeBase
 
@@ -161,7 +160,7 @@ def decide(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any]) ->
 def _choose(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any], intent: str, text: str,
             last: Optional[str]) -> Decision:
     if intent == "nlu_fallback":
-        named = _about_named(kb, message) if word_count(text) <= FOLLOWUP_MAX_WORDS else None
+        named = _about_named(kb, message) if word_count(text) <= entries.FOLLOWUP_MAX_WORDS else None
         if named is not None:
             return named
         if last and context.leans_on_context(text):
@@ -192,7 +191,7 @@ def _choose(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any], i
         return _again(kb, message, slots, last)
     if intent == context.RETRIEVAL_INTENT:
         key = _faq_key(message)
-        short = word_count(text) <= FOLLOWUP_MAX_WORDS
+        short = word_count(text) <= entries.FOLLOWUP_MAX_WORDS
         labels = [label for label, keys in FAQ_OVERRIDES.items() if short or (key or "").startswith(keys)]
         named = _about_named(kb, message, labels)
         if named is not None:
