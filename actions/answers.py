@@ -28,6 +28,11 @@ class Answer:
     about: Dict[str, List[str]] = field(default_factory=dict)
     # The intent this answers, when it is not the intent the message was classified as.
     intent: Optional[str] = None
+    # Why it declined (see actions.base.outcome), whether it only asks the student to say more, and whether
+    # it was answered from the conversation's context: sent as the message's metadata.
+    reason: Optional[str] = None
+    clarification: bool = False
+    context: bool = False
 
 
 def _with_source(kb: KnowledgeBase, body: str, source: str, stale: bool) -> str:
@@ -68,6 +73,7 @@ def not_our_institution(entry: Entry) -> Answer:
         f"I only have information about Leiden University and the LUMC, so I can't tell you "
         f"about {name}.",
         declined=True,
+        reason="other_institution",
     )
 
 
@@ -204,4 +210,5 @@ def clarify(topic: Optional[str]) -> Answer:
         "Could you say a bit more about what you'd like to know? For example: the tuition fee, "
         "the English test scores, the tracks, or where you can study abroad.",
         topic,
+        clarification=True,
     )

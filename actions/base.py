@@ -19,6 +19,17 @@ from actions.knowledge_base import Entry, KnowledgeBase, knowledge_base, normali
 
 DECLINE_RESPONSE = "utter_decline"
 
+
+def outcome(kind: str, **details: Any) -> Dict[str, Any]:
+    """Metadata every bot message of these actions carries, so that what a turn's outcome was is
+    read from what the assistant did (Rasa keeps `utter_message` keyword arguments in the
+    `BotUttered` event's metadata). `kind`: answered, declined, clarification, choice or handoff;
+    `reason` (declines): off_topic, low_confidence, other_institution or not_covered;
+    `context`: True when answered from the conversation's context; `answer`: the intent or
+    faq/<key> answered. Empty details are left out."""
+    return {"outcome": kind, **{key: value for key, value in details.items() if value}}
+
+
 # How each entity label is answered when a message names one.
 ANSWER_BY_LABEL: Dict[str, Callable[..., answers.Answer]] = {
     "destination": lambda kb, found, text: answers.study_abroad(kb, found),
@@ -140,13 +151,19 @@ class KnowledgeAction(Action, ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, reply: answers.Answer
     ) -> List[Dict[str, Any]]:
         """Says `reply` and keeps what it was about for the next turn."""
-        dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
+        answered = reply.intent or (tracker.latest_message.get("intent") or {}).get("name")
         if reply.declined:
-            dispatcher.utter_message(response=DECLINE_RESPONSE)
+            declined = outcome("declined", reason=reply.reason or "not_covered")
+            dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None, **declined)
+            dispatcher.utter_message(response=DECLINE_RESPONSE, **declined)
             return []
+        kind = "clarification" if reply.clarification else "answered"
+        dispatcher.utter_message(
+            text=reply.text, buttons=reply.buttons or None,
+            **outcome(kind, answer=answered if kind == "answered" else None, context=reply.context),
+        )
         events = [SlotSet("topic", reply.topic)]
         events += [SlotSet(label, keys or None) for label, keys in reply.about.items()]
-        answered = reply.intent or (tracker.latest_message.get("intent") or {}).get("name")
         if answered and answered != "followup":
             events.append(SlotSet("last_question", answered))
         return events
@@ -160,6 +177,10 @@ class EntityAction(KnowledgeAction):
     def answer(self, kb: KnowledgeBase, tracker: Tracker) -> answers.Answer:
         text = (tracker.latest_message or {}).get("text") or ""
         found = mentioned(kb, tracker, self.label)
+        from_context = False
         if not found and is_short_followup(text, self.label):
             found = remembered(kb, tracker, self.label)
-        return about(ANSWER_BY_LABEL[self.label](kb, found, text), self.label, found)
+            from_context = bool(found)
+        answer = about(ANSWER_BY_LABEL[self.label](kb, found, text), self.label, found)
+        answer.context = answer.context or from_context
+        return answer

@@ -13,7 +13,7 @@ from typing import Any, Dict, List, Optional
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import KnowledgeAction
+from actions.base import KnowledgeAction, outcome
 from actions.knowledge_base import knowledge_base, normalise
 from actions.programme_actions import (
     FACT_BY_INTENT,
@@ -92,13 +92,15 @@ async def answer_again(
 ) -> Optional[List[Dict[str, Any]]]:
     """Answers the latest message as the question `previous` was answered; None if it cannot."""
     if previous.startswith(f"{RETRIEVAL_INTENT}/"):
-        dispatcher.utter_message(response=f"utter_{previous}")
+        context_answer = outcome("answered", answer=previous, context=True)
+        dispatcher.utter_message(response=f"utter_{previous}", **context_answer)
         return []
     action = ACTION_BY_INTENT.get(previous)
     if action is None:
         return None
     answer = action.answer_as(knowledge_base(), tracker, previous)
     answer.intent = answer.intent or previous
+    answer.context = True
     return await action.reply(dispatcher, tracker, answer)
 
 

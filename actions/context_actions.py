@@ -22,7 +22,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import DECLINE_RESPONSE, answer_by_entities
+from actions.base import DECLINE_RESPONSE, answer_by_entities, outcome
 from actions.context import INTENT_TITLES, RETRIEVAL_INTENT, answer_again, candidates, leans_on_context
 from actions.followup_actions import ActionAnswerFollowup
 from actions.answers import clarify
@@ -54,9 +54,10 @@ class ActionContextualFallback(Action):
             dispatcher.utter_message(
                 text="I'm not sure which you mean. Did you mean one of these?",
                 buttons=[{"title": INTENT_TITLES[i], "payload": f"/{i}"} for i in choice],
+                **outcome("choice"),
             )
             return []
-        dispatcher.utter_message(response=DECLINE_RESPONSE)
+        dispatcher.utter_message(response=DECLINE_RESPONSE, **outcome("declined", reason="low_confidence"))
         return []
 
 
