@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 import sqlalchemy as sa
 
+from staff import outcomes
 from staff.schema import events, staff_turns as t
 
 SORTS = {
@@ -25,11 +26,23 @@ SORTS = {
 _HIDDEN_ACTIONS = ("action_listen", "action_session_start")
 
 
-def _parse_day(value: str) -> Optional[dt.date]:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
+class BadFilter(ValueError):
+    """A filter value the page cannot use; the message says what to fix (answered with a 400)."""
+
+
+def _parse_day(value: str, name: str) -> Optional[dt.date]:
+    if not value:
         return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise BadFilter(f'"{name}" must be a date written as YYYY-MM-DD, for example 2026-11-22.') from None
+
+
+def _choice(value: str, allowed, name: str) -> str:
+    if value and value not in allowed:
+        raise BadFilter(f'"{name}" must be one of: {", ".join(allowed)}.')
+    return value
 
 
 @dataclass(frozen=True)
@@ -42,6 +55,11 @@ class Filters:
     intent: str = ""
     faq: str = ""
     q: str = ""
+    outcome: str = ""
+    answer: str = ""
+    reason: str = ""
+    vote: str = ""
+    context: bool = False
     sort: str = "recent"
     page: int = 1
 
@@ -60,9 +78,13 @@ class Filters:
             page = 1
         sort = get("sort")
         return cls(
-            date_from=_parse_day(get("from")), date_to=_parse_day(get("to")),
+            date_from=_parse_day(get("from"), "from"), date_to=_parse_day(get("to"), "to"),
             declined=get("declined") in ("1", "on", "true"), low=get("low") in ("1", "on", "true"),
             threshold=threshold, intent=get("intent")[:255], faq=get("faq")[:255], q=get("q")[:200],
+            outcome=_choice(get("outcome"), outcomes.OUTCOMES, "outcome"), answer=get("answer")[:255],
+            reason=_choice(get("reason"), outcomes.REASONS, "reason"),
+            vote=_choice(get("vote"), ("up", "down", "any"), "vote"),
+            context=get("context") in ("1", "on", "true"),
             sort=sort if sort in SORTS else "recent", page=page,
         )
 
@@ -73,6 +95,7 @@ class Filters:
             "to": f.date_to.isoformat() if f.date_to else "",
             "declined": "1" if f.declined else "", "low": "1" if f.low else "",
             "threshold": f"{f.threshold:g}", "intent": f.intent, "faq": f.faq, "q": f.q,
+            "outcome": f.outcome, "answer": f.answer, "reason": f.reason, "vote": f.vote, "context": "1" if f.context else "",
             "sort": f.sort, "page": str(f.page),
         }
         defaults = {"page": "1", "sort": "recent"}
@@ -84,10 +107,16 @@ class Filters:
         return urlencode(self.query_args(**changes))
 
 
+def _day_start(day: dt.date) -> float:
+    return dt.datetime.combine(day, dt.time(), dt.timezone.utc).timestamp()
+
+
 def _day_bounds(f: Filters):
-    start = dt.datetime.combine(f.date_from, dt.time(), dt.timezone.utc).timestamp() if f.date_from else None
-    end = (dt.datetime.combine(f.date_to + dt.timedelta(days=1), dt.time(), dt.timezone.utc).timestamp()
-           if f.date_to else None)
+    """Start and end (exclusive) of the UTC days chosen; the last day of year 9999 ends too."""
+    start = _day_start(f.date_from) if f.date_from else None
+    end = None
+    if f.date_to:
+        end = _day_start(f.date_to) + 86400
     return start, end
 
 
@@ -113,6 +142,18 @@ def conditions(f: Filters) -> list:
         conds.append(t.c.faq_key == f.faq)
     if f.q:
         conds.append(t.c.text_lower.like(f"%{_like_escape(f.q)}%", escape="\\"))
+    if f.outcome:
+        conds.append(t.c.outcome == f.outcome)
+    if f.answer:
+        conds.append(t.c.answer == f.answer)
+    if f.reason:
+        conds.append(t.c.reason == f.reason)
+    if f.vote == "any":
+        conds.append(t.c.vote.isnot(None))
+    elif f.vote:
+        conds.append(t.c.vote == f.vote)
+    if f.context:
+        conds.append(t.c.context.is_(True))
     return conds
 
 
@@ -162,11 +203,16 @@ def conversation_list(conn, f: Filters, per_page: int = 25) -> ConversationPage:
 
 
 def transcript(conn, sender_id: str) -> List[dict]:
-    """Messages of one conversation in order, with NLU details and producing actions."""
+    """Messages of one conversation in order: NLU details and outcome of each student message,
+    the producing action and metadata of each reply, and the student's votes where they were cast."""
+    from staff.turn_index import parse_user_event, parse_vote
+
     items: List[dict] = []
     last_action = None
-    declined_ids = {r.event_id for r in conn.execute(
-        sa.select(t.c.event_id).where(t.c.sender_id == sender_id, t.c.declined.is_(True)))}
+    turns = {r.event_id: dict(r._mapping) for r in conn.execute(
+        sa.select(t.c.event_id, t.c.message_id, t.c.outcome, t.c.reason, t.c.context, t.c.answer,
+                  t.c.vote, t.c.vote_reason, t.c.declined).where(t.c.sender_id == sender_id))}
+    rated = {}
     for row in conn.execute(
         sa.select(events.c.id, events.c.type_name, events.c.timestamp, events.c.action_name,
                   events.c.data).where(events.c.sender_id == sender_id).order_by(events.c.id)
@@ -174,21 +220,28 @@ def transcript(conn, sender_id: str) -> List[dict]:
         if row.type_name == "session_started":
             items.append({"kind": "session", "ts": row.timestamp})
         elif row.type_name == "user":
-            from staff.turn_index import parse_user_event
-            parsed = parse_user_event(json.loads(row.data))
+            data = json.loads(row.data)
+            turn = turns.get(row.id) or {"outcome": None, "declined": False}
             items.append({"kind": "user", "ts": row.timestamp, "event_id": row.id,
-                          "declined": row.id in declined_ids, **parsed})
+                          **parse_user_event(data), **turn})
+            rated[data.get("message_id")] = row.id
             last_action = None
         elif row.type_name == "action":
             if row.action_name not in _HIDDEN_ACTIONS:
                 last_action = row.action_name
-                if row.action_name == "action_decline" and items and items[-1]["kind"] == "user":
-                    items[-1]["declined"] = True
         elif row.type_name == "bot":
             data = json.loads(row.data)
-            utter = (data.get("metadata") or {}).get("utter_action")
+            meta = data.get("metadata") or {}
+            utter = meta.get("utter_action")
             items.append({"kind": "bot", "ts": row.timestamp, "text": data.get("text") or "",
-                          "action": last_action, "utter_action": utter if utter != last_action else None})
+                          "action": last_action, "utter_action": utter if utter != last_action else None,
+                          "outcome": meta.get("outcome"), "reason": meta.get("reason"),
+                          "context": bool(meta.get("context"))})
+        elif row.type_name == "slot":
+            vote = parse_vote(json.loads(row.data))
+            if vote:
+                items.append({"kind": "vote", "ts": row.timestamp, "rates": rated.get(vote["answer_to"]),
+                              **vote})
     return items
 
 
@@ -198,17 +251,44 @@ def user_message(conn, sender_id: str, event_id: int) -> Optional[str]:
     return row.text if row else None
 
 
+def _rates(messages: int, answered: int, declined: int, down: int) -> dict:
+    share = (lambda n: n / messages) if messages else (lambda n: 0.0)
+    return {"answered_rate": share(answered), "decline_rate": share(declined), "down_rate": share(down)}
+
+
+def _is(column, value):
+    return sa.func.sum(sa.case((column == value, 1), else_=0))
+
+
 def dashboard(conn, f: Filters) -> dict:
-    conds = conditions(replace(f, declined=False, low=False, intent="", faq="", q=""))
-    per_day = conn.execute(
-        sa.select(t.c.day, sa.func.count(sa.distinct(t.c.sender_id)).label("conversations"),
-                  sa.func.count().label("messages"),
-                  sa.func.sum(sa.case((t.c.declined.is_(True), 1), else_=0)).label("declined"))
-        .where(*conds).group_by(t.c.day).order_by(t.c.day)).fetchall()
-    totals = conn.execute(
-        sa.select(sa.func.count(sa.distinct(t.c.sender_id)), sa.func.count(),
-                  sa.func.sum(sa.case((t.c.declined.is_(True), 1), else_=0))).where(*conds)).first()
-    conversations, messages, declined = totals[0] or 0, totals[1] or 0, int(totals[2] or 0)
+    """Per day and per answer: messages, answered, declined and thumbs-down rates; the answers
+    with most thumbs down; the most frequent declined questions. Rates are shares of all student
+    messages in the range (a greeting counts as a message, neither answered nor declined)."""
+    conds = conditions(replace(f, declined=False, low=False, intent="", faq="", q="", outcome="",
+                               answer="", reason="", vote="", context=False))
+    counts = [sa.func.count().label("messages"), _is(t.c.outcome, outcomes.ANSWERED).label("answered"),
+              _is(t.c.outcome, outcomes.DECLINED).label("declined"), _is(t.c.vote, "down").label("down"),
+              _is(t.c.vote, "up").label("up")]
+
+    def with_rates(row) -> dict:
+        d = {k: (int(v or 0) if k in ("messages", "answered", "declined", "down", "up", "conversations")
+                 else v) for k, v in row._mapping.items()}
+        return {**d, **_rates(d["messages"], d["answered"], d["declined"], d["down"])}
+
+    per_day = [with_rates(r) for r in conn.execute(
+        sa.select(t.c.day, sa.func.count(sa.distinct(t.c.sender_id)).label("conversations"), *counts)
+        .where(*conds).group_by(t.c.day).order_by(t.c.day))]
+    totals = with_rates(conn.execute(
+        sa.select(sa.func.count(sa.distinct(t.c.sender_id)).label("conversations"), *counts)
+        .where(*conds)).first())
+    per_answer = [with_rates(r) for r in conn.execute(
+        sa.select(t.c.answer, *counts).where(*conds, t.c.answer.isnot(None))
+        .group_by(t.c.answer).order_by(sa.desc("messages"), t.c.answer))]
+    by_outcome = dict(conn.execute(
+        sa.select(t.c.outcome, sa.func.count()).where(*conds).group_by(t.c.outcome)).fetchall())
+    by_reason = dict(conn.execute(
+        sa.select(t.c.reason, sa.func.count()).where(*conds, t.c.outcome == outcomes.DECLINED)
+        .group_by(t.c.reason)).fetchall())
 
     def top(column, extra=(), limit=10):
         return [(r[0], r[1]) for r in conn.execute(
@@ -216,31 +296,37 @@ def dashboard(conn, f: Filters) -> dict:
             .group_by(column).order_by(sa.desc("n"), column).limit(limit))]
 
     return {
-        "per_day": [dict(r._mapping) for r in per_day],
-        "conversations": conversations, "messages": messages, "declined": declined,
-        "decline_rate": (declined / messages) if messages else 0.0,
+        "per_day": per_day, "per_answer": per_answer,
+        "conversations": totals["conversations"], "messages": totals["messages"],
+        "answered": totals["answered"], "declined": totals["declined"], "down": totals["down"],
+        "up": totals["up"], "answered_rate": totals["answered_rate"],
+        "decline_rate": totals["decline_rate"], "down_rate": totals["down_rate"],
+        "by_outcome": by_outcome, "by_reason": by_reason,
+        "most_down": sorted([a for a in per_answer if a["down"]], key=lambda a: (-a["down"], a["answer"]))[:10],
         "top_intents": top(t.c.intent, [t.c.intent.isnot(None)]),
         "top_faq": top(t.c.faq_key, [t.c.faq_key.isnot(None)]),
-        "unanswered": top(t.c.text_lower, [t.c.declined.is_(True)], limit=15),
+        "unanswered": top(t.c.text_lower, [t.c.outcome == outcomes.DECLINED], limit=15),
     }
 
 
 EXPORT_FIELDS = ["sender_id", "event_id", "time_utc", "text", "intent", "intent_confidence",
-                 "faq_key", "faq_confidence", "declined", "reply_action"]
+                 "faq_key", "faq_confidence", "outcome", "reason", "context", "answer", "declined",
+                 "vote", "vote_reason", "reply_action"]
 
 
 def export_rows(conn, f: Filters, limit: int = 200_000):
     query = (sa.select(t.c.sender_id, t.c.event_id, t.c.ts, t.c.text, t.c.intent,
-                       t.c.intent_confidence, t.c.faq_key, t.c.faq_confidence, t.c.declined,
-                       t.c.reply_action)
+                       t.c.intent_confidence, t.c.faq_key, t.c.faq_confidence, t.c.outcome, t.c.reason,
+                       t.c.context, t.c.answer, t.c.declined, t.c.vote, t.c.vote_reason, t.c.reply_action)
              .where(*conditions(f)).order_by(t.c.ts, t.c.event_id).limit(limit))
     for r in conn.execute(query):
         yield {
             "sender_id": r.sender_id, "event_id": r.event_id,
             "time_utc": dt.datetime.fromtimestamp(r.ts, dt.timezone.utc).isoformat(timespec="seconds"),
             "text": r.text, "intent": r.intent, "intent_confidence": r.intent_confidence,
-            "faq_key": r.faq_key, "faq_confidence": r.faq_confidence, "declined": bool(r.declined),
-            "reply_action": r.reply_action,
+            "faq_key": r.faq_key, "faq_confidence": r.faq_confidence, "outcome": r.outcome,
+            "reason": r.reason, "context": bool(r.context), "answer": r.answer, "declined": bool(r.declined),
+            "vote": r.vote, "vote_reason": r.vote_reason, "reply_action": r.reply_action,
         }
 
 
