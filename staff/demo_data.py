@@ -36,7 +36,7 @@ from stores.db_url import PROJECT_ROOT
 SCRIPTS = Path(__file__).with_name("demo_conversations.yml")
 RECORDING = PROJECT_ROOT / "build" / "staff-demo" / "recording.json.gz"
 MODEL = PROJECT_ROOT / "models" / "lumc.tar.gz"
-RECORDED_CONVERSATIONS = 260
+RECORDED_CONVERSATIONS = 300
 VOTE_SHARE = 0.3
 
 
@@ -142,7 +142,7 @@ def record(conversations: int = RECORDED_CONVERSATIONS, path: Path = RECORDING, 
                     {"type_name": row.type_name, "timestamp": row.timestamp, "intent_name": row.intent_name,
                      "action_name": row.action_name, "data": row.data})
         engine.dispose()
-    result = {"model": _model_digest(model), "recorded_at": time.time(), "turns": turns,
+    result = {"model": _model_digest(model), "size": conversations, "recorded_at": time.time(), "turns": turns,
               "conversations": [{"sender": s, "events": evs} for s, evs in by_sender.items()]}
     path.parent.mkdir(parents=True, exist_ok=True)
     with gzip.open(path, "wt", encoding="utf-8") as out:
@@ -155,7 +155,7 @@ def recording(path: Path = RECORDING, model: Path = MODEL) -> dict:
     if path.exists():
         with gzip.open(path, "rt", encoding="utf-8") as handle:
             cached = json.load(handle)
-        if cached.get("model") == _model_digest(model):
+        if cached.get("model") == _model_digest(model) and cached.get("size") == RECORDED_CONVERSATIONS:
             return cached
     return record(path=path, model=model)
 
@@ -190,6 +190,31 @@ def copy_conversation(recorded: List[dict], sender: str, start: float, rng: rand
         rows.append({"sender_id": sender, "type_name": event["type_name"], "timestamp": clock,
                      "intent_name": event["intent_name"], "action_name": event["action_name"],
                      "data": json.dumps(data)})
+    return rows
+
+
+def conversation(rng: random.Random, start: float) -> List:
+    """Rasa events of one recorded conversation (picked by `rng`), moved to start at `start`."""
+    from rasa.shared.core.events import Event
+
+    source = rng.choice(recording()["conversations"])["events"]
+    rows = copy_conversation(source, "unused", start, rng)
+    return [Event.from_parameters(json.loads(row["data"])) for row in rows]
+
+
+def event_rows(sender_id: str, evs: Iterable) -> List[dict]:
+    """Rows exactly as ``SQLTrackerStore.save`` writes them."""
+    rows = []
+    for event in evs:
+        data = event.as_dict()
+        rows.append({
+            "sender_id": sender_id,
+            "type_name": event.type_name,
+            "timestamp": data.get("timestamp"),
+            "intent_name": data.get("parse_data", {}).get("intent", {}).get("name"),
+            "action_name": data.get("name"),
+            "data": json.dumps(data),
+        })
     return rows
 
 
