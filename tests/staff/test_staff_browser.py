@@ -50,7 +50,7 @@ def test_login_then_filter_declined_conversations(page, server):
     _login(page)
     assert page.locator("#total").inner_text() == "10000"
     page.get_by_label("Declined", exact=True).check()
-    page.get_by_label("Text").fill("amsterdam")
+    page.get_by_label("Text", exact=True).fill("amsterdam")
     page.get_by_role("button", name="Apply").click()
     expect(page).to_have_url(re.compile(r"declined=1"))
     engine = create_engine(server["db_url"])
@@ -66,7 +66,7 @@ def test_login_then_filter_declined_conversations(page, server):
 
 def test_transcript_shows_intents_and_actions_and_marks_for_training(page, server):
     _login(page)
-    page.get_by_label("Text").fill("tuition?")
+    page.get_by_label("Text", exact=True).fill("tuition?")
     page.get_by_role("button", name="Apply").click()
     page.locator("table.list tbody a").first.click()
     expect(page.get_by_role("heading", name=re.compile("Conversation"))).to_be_visible()
