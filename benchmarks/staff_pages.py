@@ -66,7 +66,8 @@ def agreement(recorded: dict) -> dict:
             rows = {r.message_id: r for r in conn.execute(sa.select(schema.staff_turns))}
         engine.dispose()
     openings = demo_data.decline_texts()
-    said = {"declined": 0, "agree": 0, "flagged": 0, "missed": [], "wrong": []}
+    said = {"declined": 0, "agree": 0, "flagged": 0, "missed": [], "wrong": [],
+            "intent_rule_flagged": 0, "intent_rule_agree": 0}
     outcomes, reasons, votes = {}, {}, {"stored": 0, "indexed": 0}
     for turn in recorded["turns"]:
         row = rows[turn["message_id"]]
@@ -74,6 +75,10 @@ def agreement(recorded: dict) -> dict:
         said["declined"] += truth
         said["flagged"] += bool(row.declined)
         said["agree"] += truth == bool(row.declined)
+        # the index's former rule, for comparison: a fallback intent means declined
+        by_intent = row.intent in ("out_of_scope", "nlu_fallback")
+        said["intent_rule_flagged"] += by_intent
+        said["intent_rule_agree"] += truth == by_intent
         if truth and not row.declined:
             said["missed"].append(turn["text"])
         if row.declined and not truth:
@@ -161,6 +166,8 @@ def main() -> None:
     print("| ---: | ---: | ---: | ---: | ---: | ---: |")
     print(f"| {a['messages']:,} | {a['declined']} | {a['flagged']} | {a['agree'] / a['messages']:.1%} "
           f"| {len(a['missed'])} | {len(a['wrong'])} |")
+    print(f"| same messages, former rule (intent out_of_scope or nlu_fallback) | {a['declined']} | "
+          f"{a['intent_rule_flagged']} | {a['intent_rule_agree'] / a['messages']:.1%} | | |")
     print(f"\nOutcomes: {json.dumps(a['outcomes'], sort_keys=True)}; decline reasons: "
           f"{json.dumps(a['reasons'], sort_keys=True)}; votes posted {a['votes']['stored']}, "
           f"indexed on the right message {a['votes']['indexed']}.")

@@ -256,51 +256,67 @@ def _rates(messages: int, answered: int, declined: int, down: int) -> dict:
     return {"answered_rate": share(answered), "decline_rate": share(declined), "down_rate": share(down)}
 
 
-def _is(column, value):
-    return sa.func.sum(sa.case((column == value, 1), else_=0))
+def _day_conditions(f: Filters) -> list:
+    """The date range on the indexed ``day`` column (whole UTC days, as ``ts`` would give)."""
+    conds = []
+    if f.date_from:
+        conds.append(t.c.day >= f.date_from.isoformat())
+    if f.date_to:
+        conds.append(t.c.day <= f.date_to.isoformat())
+    return conds
+
+
+class _Counts(dict):
+    def add(self, outcome: str, vote: Optional[str], n: int) -> None:
+        self["messages"] = self.get("messages", 0) + n
+        for key, hit in (("answered", outcome == outcomes.ANSWERED), ("declined", outcome == outcomes.DECLINED),
+                         ("down", vote == "down"), ("up", vote == "up")):
+            self[key] = self.get(key, 0) + (n if hit else 0)
+
+    def with_rates(self, **extra) -> dict:
+        counts = {k: self.get(k, 0) for k in ("messages", "answered", "declined", "down", "up")}
+        return {**extra, **counts, **_rates(counts["messages"], counts["answered"], counts["declined"],
+                                            counts["down"])}
 
 
 def dashboard(conn, f: Filters) -> dict:
     """Per day and per answer: messages, answered, declined and thumbs-down rates; the answers
     with most thumbs down; the most frequent declined questions. Rates are shares of all student
-    messages in the range (a greeting counts as a message, neither answered nor declined)."""
-    conds = conditions(replace(f, declined=False, low=False, intent="", faq="", q="", outcome="",
-                               answer="", reason="", vote="", context=False))
-    counts = [sa.func.count().label("messages"), _is(t.c.outcome, outcomes.ANSWERED).label("answered"),
-              _is(t.c.outcome, outcomes.DECLINED).label("declined"), _is(t.c.vote, "down").label("down"),
-              _is(t.c.vote, "up").label("up")]
-
-    def with_rates(row) -> dict:
-        d = {k: (int(v or 0) if k in ("messages", "answered", "declined", "down", "up", "conversations")
-                 else v) for k, v in row._mapping.items()}
-        return {**d, **_rates(d["messages"], d["answered"], d["declined"], d["down"])}
-
-    per_day = [with_rates(r) for r in conn.execute(
-        sa.select(t.c.day, sa.func.count(sa.distinct(t.c.sender_id)).label("conversations"), *counts)
-        .where(*conds).group_by(t.c.day).order_by(t.c.day))]
-    totals = with_rates(conn.execute(
-        sa.select(sa.func.count(sa.distinct(t.c.sender_id)).label("conversations"), *counts)
-        .where(*conds)).first())
-    per_answer = [with_rates(r) for r in conn.execute(
-        sa.select(t.c.answer, *counts).where(*conds, t.c.answer.isnot(None))
-        .group_by(t.c.answer).order_by(sa.desc("messages"), t.c.answer))]
-    by_outcome = dict(conn.execute(
-        sa.select(t.c.outcome, sa.func.count()).where(*conds).group_by(t.c.outcome)).fetchall())
-    by_reason = dict(conn.execute(
-        sa.select(t.c.reason, sa.func.count()).where(*conds, t.c.outcome == outcomes.DECLINED)
-        .group_by(t.c.reason)).fetchall())
+    messages in the range (a greeting counts as a message, neither answered nor declined). One
+    grouped scan of the covering index on ``day`` gives most of it."""
+    conds = _day_conditions(f)
+    days: Dict[str, _Counts] = {}
+    answers: Dict[str, _Counts] = {}
+    total = _Counts()
+    by_outcome: Dict[str, int] = {}
+    by_reason: Dict[str, int] = {}
+    for day, answer, outcome, reason, vote, n in conn.execute(
+            sa.select(t.c.day, t.c.answer, t.c.outcome, t.c.reason, t.c.vote, sa.func.count())
+            .where(*conds).group_by(t.c.day, t.c.answer, t.c.outcome, t.c.reason, t.c.vote)):
+        days.setdefault(day, _Counts()).add(outcome, vote, n)
+        total.add(outcome, vote, n)
+        if answer is not None:
+            answers.setdefault(answer, _Counts()).add(outcome, vote, n)
+        by_outcome[outcome] = by_outcome.get(outcome, 0) + n
+        if outcome == outcomes.DECLINED:
+            by_reason[reason] = by_reason.get(reason, 0) + n
+    senders = dict(conn.execute(sa.select(t.c.day, sa.func.count(sa.distinct(t.c.sender_id)))
+                                .where(*conds).group_by(t.c.day)).fetchall())
+    conversations = conn.execute(sa.select(sa.func.count(sa.distinct(t.c.sender_id))).where(*conds)).scalar() or 0
+    per_day = [days[d].with_rates(day=d, conversations=senders.get(d, 0)) for d in sorted(days)]
+    per_answer = sorted((c.with_rates(answer=a) for a, c in answers.items()),
+                        key=lambda a: (-a["messages"], a["answer"]))
 
     def top(column, extra=(), limit=10):
         return [(r[0], r[1]) for r in conn.execute(
             sa.select(column, sa.func.count().label("n")).where(*conds, *extra)
             .group_by(column).order_by(sa.desc("n"), column).limit(limit))]
 
+    totals = total.with_rates()
     return {
-        "per_day": per_day, "per_answer": per_answer,
-        "conversations": totals["conversations"], "messages": totals["messages"],
-        "answered": totals["answered"], "declined": totals["declined"], "down": totals["down"],
-        "up": totals["up"], "answered_rate": totals["answered_rate"],
-        "decline_rate": totals["decline_rate"], "down_rate": totals["down_rate"],
+        "per_day": per_day, "per_answer": per_answer, "conversations": conversations,
+        **{k: totals[k] for k in ("messages", "answered", "declined", "down", "up",
+                                  "answered_rate", "decline_rate", "down_rate")},
         "by_outcome": by_outcome, "by_reason": by_reason,
         "most_down": sorted([a for a in per_answer if a["down"]], key=lambda a: (-a["down"], a["answer"]))[:10],
         "top_intents": top(t.c.intent, [t.c.intent.isnot(None)]),

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import requests
 import sqlalchemy as sa
+import yaml
 
 from serving.launcher import Servers, free_port
 from staff import demo_data, schema
@@ -126,7 +127,6 @@ def test_declined_question_is_marked_accepted_trained_and_then_answered(tmp_path
         replies = [r.get("text") or "" for r in servers.send(f"loop-{uuid.uuid4().hex[:8]}", question)]
     finally:
         servers.stop()
-    import yaml
     expected = yaml.safe_load((root / "data/responses/faq.yml").read_text())["responses"][f"utter_{answer_key}"]
     assert replies == [expected[0]["text"]], replies
 
