@@ -33,3 +33,40 @@ def test_the_strongest_outcome_of_a_turn_wins_and_context_is_kept():
                  {"outcome": "declined", "reason": "low_confidence"})
     assert (mixed.outcome, mixed.reason, mixed.context, mixed.answer) == ("declined", "low_confidence", True, "ask_fee")
     assert turn({"utter_action": "utter_greet"}, {"outcome": "answered", "answer": "ask_fee"}).outcome == "answered"
+
+
+def test_every_recorded_message_is_flagged_as_the_real_assistant_answered_it(tmp_path):
+    """The real assistant's conversations (recorded over REST by staff/demo_data.py): each student
+    message's outcome agrees with the replies the student got, and each vote lands on its message."""
+    import sqlalchemy as sa
+
+    from staff import demo_data, schema, turn_index
+    from stores.db_url import create_engine
+
+    recorded = demo_data.recording()
+    engine = create_engine(f"sqlite:///{tmp_path / 'recorded.db'}")
+    schema.create_all(engine)
+    with engine.begin() as conn:
+        for conv in recorded["conversations"]:
+            conn.execute(schema.events.insert(), [{**e, "sender_id": conv["sender"]} for e in conv["events"]])
+    turn_index.sync(engine)
+    with engine.connect() as conn:
+        rows = {r.message_id: r for r in conn.execute(sa.select(schema.staff_turns))}
+    engine.dispose()
+    openings = demo_data.decline_texts()
+    choice = "Did you mean one of these?"
+    assert len(recorded["turns"]) >= 1000 and len(rows) == len(recorded["turns"])
+    for turn in recorded["turns"]:
+        row = rows[turn["message_id"]]
+        said = " ".join(turn["replies"])
+        assert bool(row.declined) == demo_data.said_decline(turn["replies"], openings), (turn, row)
+        assert (row.outcome == "choice") == (choice in said), (turn, row)
+        if turn["text"] in ("hi", "hello there", "/greet"):
+            assert row.outcome == "chitchat"
+        if turn["vote"]:
+            assert row.vote == turn["vote"]["rating"]
+    outcomes_seen = {r.outcome for r in rows.values()}
+    reasons_seen = {r.reason for r in rows.values() if r.reason}
+    assert {"answered", "declined", "chitchat", "clarification"} <= outcomes_seen
+    assert {"off_topic", "low_confidence", "other_institution"} <= reasons_seen
+    assert any(r.context for r in rows.values())
