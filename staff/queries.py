@@ -256,6 +256,11 @@ def _rates(messages: int, answered: int, declined: int, down: int) -> dict:
     return {"answered_rate": share(answered), "decline_rate": share(declined), "down_rate": share(down)}
 
 
+def _ts_conditions(f: Filters) -> list:
+    start, end = _day_bounds(f)
+    return ([t.c.ts >= start] if start is not None else []) + ([t.c.ts < end] if end is not None else [])
+
+
 def _day_conditions(f: Filters) -> list:
     """The date range on the indexed ``day`` column (whole UTC days, as ``ts`` would give)."""
     conds = []
@@ -290,9 +295,12 @@ def dashboard(conn, f: Filters) -> dict:
     total = _Counts()
     by_outcome: Dict[str, int] = {}
     by_reason: Dict[str, int] = {}
-    for day, answer, outcome, reason, vote, n in conn.execute(
-            sa.select(t.c.day, t.c.answer, t.c.outcome, t.c.reason, t.c.vote, sa.func.count())
-            .where(*conds).group_by(t.c.day, t.c.answer, t.c.outcome, t.c.reason, t.c.vote)):
+    intents: Dict[str, int] = {}
+    faqs: Dict[str, int] = {}
+    # in the index's order, so that SQLite groups while it scans
+    columns = [t.c.day, t.c.outcome, t.c.vote, t.c.answer, t.c.reason, t.c.intent, t.c.faq_key]
+    for day, outcome, vote, answer, reason, intent, faq_key, n in conn.execute(
+            sa.select(*columns, sa.func.count()).where(*conds).group_by(*columns)):
         days.setdefault(day, _Counts()).add(outcome, vote, n)
         total.add(outcome, vote, n)
         if answer is not None:
@@ -300,18 +308,25 @@ def dashboard(conn, f: Filters) -> dict:
         by_outcome[outcome] = by_outcome.get(outcome, 0) + n
         if outcome == outcomes.DECLINED:
             by_reason[reason] = by_reason.get(reason, 0) + n
+        if intent is not None:
+            intents[intent] = intents.get(intent, 0) + n
+        if faq_key is not None:
+            faqs[faq_key] = faqs.get(faq_key, 0) + n
     senders = dict(conn.execute(sa.select(t.c.day, sa.func.count(sa.distinct(t.c.sender_id)))
                                 .where(*conds).group_by(t.c.day)).fetchall())
-    conversations = conn.execute(sa.select(sa.func.count(sa.distinct(t.c.sender_id))).where(*conds)).scalar() or 0
+    # Distinct conversations in the range, streamed from the index ordered by conversation.
+    in_range = sa.select(t.c.sender_id).where(*_ts_conditions(f)).group_by(t.c.sender_id).subquery()
+    conversations = conn.execute(sa.select(sa.func.count()).select_from(in_range)).scalar() or 0
     per_day = [days[d].with_rates(day=d, conversations=senders.get(d, 0)) for d in sorted(days)]
     per_answer = sorted((c.with_rates(answer=a) for a, c in answers.items()),
                         key=lambda a: (-a["messages"], a["answer"]))
 
-    def top(column, extra=(), limit=10):
-        return [(r[0], r[1]) for r in conn.execute(
-            sa.select(column, sa.func.count().label("n")).where(*conds, *extra)
-            .group_by(column).order_by(sa.desc("n"), column).limit(limit))]
+    def top(counts: Dict[str, int], limit=10):
+        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
 
+    unanswered = [(r[0], r[1]) for r in conn.execute(
+        sa.select(t.c.text_lower, sa.func.count().label("n")).where(*conds, t.c.outcome == outcomes.DECLINED)
+        .group_by(t.c.text_lower).order_by(sa.desc("n"), t.c.text_lower).limit(15))]
     totals = total.with_rates()
     return {
         "per_day": per_day, "per_answer": per_answer, "conversations": conversations,
@@ -319,9 +334,7 @@ def dashboard(conn, f: Filters) -> dict:
                                   "answered_rate", "decline_rate", "down_rate")},
         "by_outcome": by_outcome, "by_reason": by_reason,
         "most_down": sorted([a for a in per_answer if a["down"]], key=lambda a: (-a["down"], a["answer"]))[:10],
-        "top_intents": top(t.c.intent, [t.c.intent.isnot(None)]),
-        "top_faq": top(t.c.faq_key, [t.c.faq_key.isnot(None)]),
-        "unanswered": top(t.c.text_lower, [t.c.outcome == outcomes.DECLINED], limit=15),
+        "top_intents": top(intents), "top_faq": top(faqs), "unanswered": unanswered,
     }
 
 

@@ -115,8 +115,8 @@ staff_turns = sa.Table(
     # Covering indexes: the conversation list and the dashboard are answered from the index alone.
     sa.Index("ix_staff_turns_by_sender", "sender_id", "ts", "faq_confidence", "intent_confidence",
              "declined", "event_id"),
-    sa.Index("ix_staff_turns_by_day", "day", "sender_id", "outcome", "vote", "answer", "reason",
-             "intent", "faq_key"),
+    sa.Index("ix_staff_turns_by_day", "day", "outcome", "vote", "answer", "reason", "intent", "faq_key",
+             "sender_id"),
 )
 
 staff_sync_state = sa.Table(
