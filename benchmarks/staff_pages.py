@@ -1,16 +1,23 @@
-"""Page load times of the staff review app on 10,000 seeded conversations.
+"""The staff review app: is its "declined" flag true, and are its pages fast?
 
-Seeds a fresh SQLite file and a fresh PostgreSQL database (a scratch database
-beside TEST_POSTGRES_URL, dropped afterwards), starts the app as production
-does (``python -m staff.app``), logs in and times each page over HTTP on
-loopback. Prints a Markdown table of p50/p95 in milliseconds (target: 300 ms).
+1. Decline-flag agreement: the real assistant's conversations recorded over REST
+   (staff/demo_data.py; ``--record`` records afresh, else the recording cached for
+   the current model is used) are indexed, and each student message's flag is
+   compared with what the replies to it said (a decline text or not). Target 100%.
+2. Page loads: seeds a fresh SQLite file and a fresh PostgreSQL database (a
+   scratch database beside TEST_POSTGRES_URL, dropped afterwards) with copies of
+   those conversations, starts the app as production does (``python -m
+   staff.app``), logs in and times each page over HTTP on loopback. Prints
+   Markdown tables; target p95 under 300 ms.
 
-    .venv/bin/python benchmarks/staff_pages.py [--conversations 10000] [--runs 30]
+    .venv/bin/python benchmarks/staff_pages.py [--conversations 10000] [--runs 30] [--record]
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
 import os
 import random
 import re
@@ -46,11 +53,51 @@ def _percentile(values, q):
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def measure(url: str, conversations: int, runs: int) -> dict:
+def agreement(recorded: dict) -> dict:
+    """Each recorded student message: the index's outcome against what the replies said."""
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = create_engine(f"sqlite:///{tmp}/agreement.db")
+        schema.create_all(engine)
+        with engine.begin() as conn:
+            for conv in recorded["conversations"]:
+                conn.execute(schema.events.insert(), [{**e, "sender_id": conv["sender"]} for e in conv["events"]])
+        turn_index.sync(engine)
+        with engine.connect() as conn:
+            rows = {r.message_id: r for r in conn.execute(sa.select(schema.staff_turns))}
+        engine.dispose()
+    openings = demo_data.decline_texts()
+    said = {"declined": 0, "agree": 0, "flagged": 0, "missed": [], "wrong": [],
+            "intent_rule_flagged": 0, "intent_rule_agree": 0}
+    outcomes, reasons, votes = {}, {}, {"stored": 0, "indexed": 0}
+    for turn in recorded["turns"]:
+        row = rows[turn["message_id"]]
+        truth = demo_data.said_decline(turn["replies"], openings)
+        said["declined"] += truth
+        said["flagged"] += bool(row.declined)
+        said["agree"] += truth == bool(row.declined)
+        # the index's former rule, for comparison: a fallback intent means declined
+        by_intent = row.intent in ("out_of_scope", "nlu_fallback")
+        said["intent_rule_flagged"] += by_intent
+        said["intent_rule_agree"] += truth == by_intent
+        if truth and not row.declined:
+            said["missed"].append(turn["text"])
+        if row.declined and not truth:
+            said["wrong"].append(turn["text"])
+        outcomes[row.outcome] = outcomes.get(row.outcome, 0) + 1
+        if row.reason:
+            reasons[row.reason] = reasons.get(row.reason, 0) + 1
+        if turn["vote"]:
+            votes["stored"] += 1
+            votes["indexed"] += row.vote == turn["vote"]["rating"]
+    return {"messages": len(recorded["turns"]), "conversations": len(recorded["conversations"]),
+            **said, "outcomes": outcomes, "reasons": reasons, "votes": votes}
+
+
+def measure(url: str, conversations: int, runs: int, recorded: dict) -> dict:
     engine = create_engine(url)
     schema.create_all(engine)
     t0 = time.perf_counter()
-    demo_data.seed(engine, conversations)
+    demo_data.seed(engine, conversations, recorded=recorded)
     seed_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     turn_index.sync(engine)
@@ -81,10 +128,13 @@ def measure(url: str, conversations: int, runs: int) -> dict:
             "list": lambda: "/conversations",
             "list, page 200": lambda: "/conversations?page=200",
             "filtered list": lambda: "/conversations?declined=1&low=1&threshold=0.7&q=the&sort=lowest_confidence",
-            "transcript": lambda: f"/conversations/{rng.choice(senders)}",
-            "dashboard": lambda: "/dashboard",
+            "thumbs-down list": lambda: "/conversations?vote=down&sort=most_matches",
+            "declined, other institution": lambda: "/conversations?outcome=declined&reason=other_institution",
+            "transcript": lambda: f"/conversation?sender={rng.choice(senders)}",
+            "dashboard (30 days)": lambda: "/dashboard",
+            "dashboard (60 days)": lambda: f"/dashboard?from={(dt.date.today() - dt.timedelta(days=60)).isoformat()}",
             "export CSV (declined)": lambda: "/export.csv?declined=1",
-            "export JSONL (one FAQ key)": lambda: "/export.jsonl?faq=faq/open_days",
+            "export JSONL (one intent)": lambda: "/export.jsonl?intent=ask_fee",
         }
         results = {}
         for name, path in pages.items():
@@ -106,12 +156,30 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--conversations", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--record", action="store_true", help="record the real assistant afresh")
     args = parser.parse_args()
+    recorded = demo_data.record() if args.record else demo_data.recording()
+    a = agreement(recorded)
+    print(f"Decline flag against what the assistant said: {a['messages']:,} student messages in "
+          f"{a['conversations']} conversations with the real assistant over REST.\n")
+    print("| messages | declined (said) | flagged declined | agree | missed | flagged but answered |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: |")
+    print(f"| {a['messages']:,} | {a['declined']} | {a['flagged']} | {a['agree'] / a['messages']:.1%} "
+          f"| {len(a['missed'])} | {len(a['wrong'])} |")
+    print(f"| same messages, former rule (intent out_of_scope or nlu_fallback) | {a['declined']} | "
+          f"{a['intent_rule_flagged']} | {a['intent_rule_agree'] / a['messages']:.1%} | | |")
+    print(f"\nOutcomes: {json.dumps(a['outcomes'], sort_keys=True)}; decline reasons: "
+          f"{json.dumps(a['reasons'], sort_keys=True)}; votes posted {a['votes']['stored']}, "
+          f"indexed on the right message {a['votes']['indexed']}.")
+    for label in ("missed", "wrong"):
+        for text in a[label][:10]:
+            print(f"  {label}: {text!r}")
+    print()
     measured = {}
     with tempfile.TemporaryDirectory() as tmp:
-        measured["SQLite"] = measure(f"sqlite:///{tmp}/bench.db", args.conversations, args.runs)
+        measured["SQLite"] = measure(f"sqlite:///{tmp}/bench.db", args.conversations, args.runs, recorded)
     with scratch_postgres("lsa_bench") as url:
-        measured["PostgreSQL"] = measure(url, args.conversations, args.runs)
+        measured["PostgreSQL"] = measure(url, args.conversations, args.runs, recorded)
 
     print(f"Staff review pages, {args.conversations:,} conversations, {args.runs} requests per page "
           f"(after one warm-up), loopback HTTP, 2-core machine. Times in ms.\n")

@@ -5,7 +5,9 @@ Rasa's own RestInput answers a JSON list or a non-string message with a 500, pas
 (/webhooks/rest/webhook) and reply format, and before Rasa sees or stores a message it:
 rejects malformed requests with a 400 that says what is wrong; answers empty and over-long
 messages politely itself; drops control characters; and redacts personal data
-(privacy/redaction.py), so the tracker store only ever holds redacted text.
+(privacy/redaction.py), so the tracker store only ever holds redacted text. Each reply carries
+``in_reply_to``, the id of the student message it answers; ``POST /webhooks/rest/feedback`` takes a
+student's thumbs up or down on that answer (channels/feedback.py).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
+import uuid
 from asyncio import CancelledError
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Optional, Text
@@ -24,6 +27,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels import feedback
 from privacy.redaction import redact
 from serving import action_validation
 
@@ -101,9 +105,11 @@ class GuardedRestInput(RestInput):
                 return response.json([{"recipient_id": incoming.sender, "text": incoming.reply}])
 
             collector = CollectingOutputChannel()
+            message_id = uuid.uuid4().hex
             try:
                 await on_new_message(
-                    UserMessage(incoming.text, collector, incoming.sender, input_channel=self.name())
+                    UserMessage(incoming.text, collector, incoming.sender, input_channel=self.name(),
+                                message_id=message_id)
                 )
             except CancelledError:
                 structlogger.error("rest.message.received.timeout", sender=incoming.sender)
@@ -112,6 +118,19 @@ class GuardedRestInput(RestInput):
                 return response.json(
                     {"error": "Sorry, something went wrong on our side. Please try again."}, status=503
                 )
-            return response.json(collector.messages)
+            # Each reply names the student message it answers, so that a vote can rate it.
+            return response.json([{**m, "in_reply_to": message_id} for m in collector.messages])
+
+        @webhook.route("/feedback", methods=["POST"])
+        async def rate(request: Request) -> HTTPResponse:
+            try:
+                body = request.json
+            except Exception:  # Sanic raises its own error type for undecodable bodies
+                return response.json({"error": "The request body is not valid JSON."}, status=400)
+            try:
+                vote = feedback.parse_vote(body, lambda s: bool(SENDER_PATTERN.match(s)), clean_text)
+            except feedback.BadFeedback as error:
+                return response.json({"error": str(error)}, status=400)
+            return await feedback.record(request, vote)
 
         return webhook

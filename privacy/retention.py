@@ -6,24 +6,29 @@
 ``purge`` deletes every tracker event older than N days (default from env
 ``RETENTION_DAYS``, else 30), so no message is kept longer than that even in a
 conversation that is still going on. ``delete`` removes everything stored for
-one conversation id: its events, the staff app's index of its messages and
-its items in the trainer inbox (copies of the student's words). Both also
-drop the matching rows of the staff index; nothing else is ever deleted.
-Both print counts. The database is ``TRACKER_DB_URL`` (see stores/db_url.py).
+one conversation id: its events (students' votes included), the staff app's
+index of its messages, its items in the trainer inbox (copies of the student's
+words), and the conversation id and its words from the staff audit log: an
+entry that opened the conversation or searched for its words keeps who did
+what and when, with the id or the search text replaced by ``[erased]``. The
+erasure itself is logged (when and how much, not whose). Both print counts.
+The database is ``TRACKER_DB_URL`` (see stores/db_url.py).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
 from dataclasses import dataclass
-from typing import List, Optional
+from typing import List, Optional, Set
+from urllib.parse import parse_qsl, urlencode
 
 import sqlalchemy as sa
 
-from staff.schema import events, staff_turns, trainer_inbox
+from staff.schema import audit_log, events, staff_turns, trainer_inbox
 from stores.db_url import create_engine, masked, tracker_db_url
 
 DEFAULT_DAYS = 30
@@ -35,6 +40,7 @@ class Deleted:
     conversations: int = 0
     indexed_messages: int = 0
     inbox_items: int = 0
+    audit_entries: int = 0
 
 
 def _existing(conn) -> set:
@@ -66,11 +72,53 @@ def purge(engine: sa.engine.Engine, older_than_days: float, now: Optional[float]
     return result
 
 
-def delete_sender(engine: sa.engine.Engine, sender_id: str) -> Deleted:
+ERASED = "[erased]"
+# Audit actions whose target is a conversation id, or starts with "<id>#".
+_AUDIT_BY_ID = ("view_transcript", "mark_for_training")
+
+
+def _texts(conn, tables: Set[str], sender_id: str) -> List[str]:
+    """The student's words in the conversation (lower case), to find them in searches."""
+    texts = []
+    if "events" in tables:
+        for (data,) in conn.execute(sa.select(events.c.data).where(
+                events.c.sender_id == sender_id, events.c.type_name == "user")):
+            texts.append((json.loads(data).get("text") or "").lower())
+    return [t for t in texts if t]
+
+
+def _scrub_target(action: str, target: str, sender_id: str, texts: List[str]) -> Optional[str]:
+    """The audit target without the conversation's id and words, or None if it holds neither."""
+    if action in _AUDIT_BY_ID and (target == sender_id or target.startswith(f"{sender_id}#")):
+        return ERASED + target[len(sender_id):]
+    prefix, sep, query = target.rpartition("; ") if "; " in target else ("", "", target)
+    pairs = parse_qsl(query, keep_blank_values=True)
+    changed = False
+    for i, (key, value) in enumerate(pairs):
+        if key == "q" and value and any(value.lower() in text for text in texts):
+            pairs[i] = (key, ERASED)
+            changed = True
+    return prefix + sep + urlencode(pairs) if changed else None
+
+
+def scrub_audit(conn, tables: Set[str], sender_id: str, texts: List[str]) -> int:
+    if "staff_audit_log" not in tables:
+        return 0
+    scrubbed = 0
+    for row in conn.execute(sa.select(audit_log.c.id, audit_log.c.action, audit_log.c.target)):
+        target = _scrub_target(row.action, row.target or "", sender_id, texts)
+        if target is not None:
+            conn.execute(audit_log.update().where(audit_log.c.id == row.id).values(target=target))
+            scrubbed += 1
+    return scrubbed
+
+
+def delete_sender(engine: sa.engine.Engine, sender_id: str, requested_by: str = "privacy.retention") -> Deleted:
     """Delete everything stored for one conversation id (an erasure request)."""
     result = Deleted()
     with engine.begin() as conn:
         tables = _existing(conn)
+        texts = _texts(conn, tables, sender_id)
         if "events" in tables:
             result.events = conn.execute(
                 events.delete().where(events.c.sender_id == sender_id)).rowcount
@@ -81,6 +129,13 @@ def delete_sender(engine: sa.engine.Engine, sender_id: str) -> Deleted:
         if "trainer_inbox" in tables:
             result.inbox_items = conn.execute(
                 trainer_inbox.delete().where(trainer_inbox.c.sender_id == sender_id)).rowcount
+        result.audit_entries = scrub_audit(conn, tables, sender_id, texts)
+        if "staff_audit_log" in tables:
+            conn.execute(audit_log.insert().values(
+                at=time.time(), username=requested_by[:80], action="erasure", client_ip="",
+                target=(f"{result.events} events, {result.indexed_messages} indexed messages, "
+                        f"{result.inbox_items} inbox items deleted; {result.audit_entries} audit "
+                        f"entries scrubbed")))
     return result
 
 
@@ -97,6 +152,20 @@ def _days_default() -> float:
         raise SystemExit(f"RETENTION_DAYS must be a number of days, not {raw!r}") from None
 
 
+def _joined_sender(argv: List[str]) -> List[str]:
+    """``--sender -x`` as ``--sender=-x``: conversation ids may start with a dash, which argparse
+    would otherwise take for an option."""
+    out, i = [], 0
+    while i < len(argv):
+        if argv[i] == "--sender" and i + 1 < len(argv):
+            out.append(f"--sender={argv[i + 1]}")
+            i += 2
+        else:
+            out.append(argv[i])
+            i += 1
+    return out
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m privacy.retention",
                                      description="Delete stored conversations.")
@@ -106,7 +175,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                          help=f"default: env RETENTION_DAYS or {DEFAULT_DAYS}")
     p_delete = sub.add_parser("delete", help="delete one conversation (erasure request)")
     p_delete.add_argument("--sender", required=True, help="conversation (sender) id")
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_joined_sender(sys.argv[1:] if argv is None else argv))
 
     url = tracker_db_url()
     engine = create_engine(url)
@@ -123,7 +192,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             done = delete_sender(engine, args.sender)
             print(f"delete sender {args.sender} in {masked(url)}: {done.events} events, "
                   f"{done.indexed_messages} indexed messages, {done.inbox_items} "
-                  f"trainer inbox items deleted")
+                  f"trainer inbox items deleted, {done.audit_entries} audit entries scrubbed")
             if not done.events:
                 print("no conversation with that id was stored", file=sys.stderr)
     finally:

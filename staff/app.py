@@ -17,13 +17,14 @@ from dataclasses import replace
 from functools import wraps
 from pathlib import Path
 from typing import Optional
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sanic import Sanic, response
 from sanic.exceptions import NotFound
 
-from staff import accounts, charts, config, export, freshness, inbox, queries, security, turn_index
+from staff import accounts, charts, config, export, freshness, inbox, outcomes, queries, security, turn_index
 from staff.schema import audit_log, create_all
 from stores.db_url import create_engine, masked
 
@@ -53,6 +54,8 @@ def build_app(settings: Optional[config.Settings] = None, name: str = "staff_rev
                         autoescape=select_autoescape(["html", "svg"], default=True))
     jinja.filters["time"] = _fmt_time
     jinja.filters["conf"] = _fmt_conf
+    jinja.globals["outcome_titles"] = outcomes.OUTCOME_TITLES
+    jinja.globals["reason_titles"] = outcomes.REASON_TITLES
     app = Sanic(name)
     app.config.FORWARDED_SECRET = None
     app.ctx.engine = engine
@@ -134,7 +137,7 @@ def build_app(settings: Optional[config.Settings] = None, name: str = "staff_rev
         password = request.form.get("password") or ""
         ip = client_ip(request)
         if security.login_blocked(engine, username, ip, settings.login_max_failures,
-                                  settings.login_window_minutes):
+                                  settings.login_window_minutes, settings.login_account_failures):
             security.audit(engine, username or "-", "login_blocked", "", ip)
             return render(request, "login.html", status=429, csrf_token=token,
                           error="Too many failed attempts. Wait a few minutes and try again.")
@@ -165,11 +168,19 @@ def build_app(settings: Optional[config.Settings] = None, name: str = "staff_rev
     async def index(request):
         return response.redirect("/conversations")
 
+    def filters_or_400(request):
+        try:
+            return queries.Filters.from_args(request.args, settings.low_confidence), None
+        except queries.BadFilter as error:
+            return None, render(request, "error.html", status=400, message=str(error))
+
     @app.get("/conversations")
     @login_required()
     async def conversations(request):
         sync_index()
-        f = queries.Filters.from_args(request.args, settings.low_confidence)
+        f, bad = filters_or_400(request)
+        if bad:
+            return bad
         with engine.connect() as conn:
             page = queries.conversation_list(conn, f, settings.page_size)
             labels = queries.known_labels(conn)
@@ -178,9 +189,14 @@ def build_app(settings: Optional[config.Settings] = None, name: str = "staff_rev
         return render(request, "conversations.html", f=f, page=page, labels=labels,
                       sorts=queries.SORTS)
 
-    @app.get("/conversations/<sender_id:str>")
+    # The conversation id travels as a query parameter, not in the path: any id the REST channel
+    # accepts ("..", "a.b", "-x") then opens, with no path normalisation in between.
+    @app.get("/conversation")
     @login_required()
-    async def conversation(request, sender_id):
+    async def conversation(request):
+        sender_id = request.args.get("sender") or ""
+        if not sender_id or len(sender_id) > 255:
+            return render(request, "error.html", status=400, message="Which conversation? (?sender=...)")
         sync_index()
         with engine.connect() as conn:
             items = queries.transcript(conn, sender_id)
@@ -192,9 +208,16 @@ def build_app(settings: Optional[config.Settings] = None, name: str = "staff_rev
         return render(request, "transcript.html", sender_id=sender_id, items=items, labels=labels,
                       marked=request.args.get("marked"), new_faq=inbox.NEW_FAQ)
 
-    @app.post("/conversations/<sender_id:str>/mark")
+    @app.get("/conversations/<sender_id:str>")
+    @login_required()
+    async def conversation_by_path(request, sender_id):
+        """Older links: the transcript's address now carries the id as a parameter."""
+        return response.redirect("/conversation?" + urlencode({"sender": sender_id}))
+
+    @app.post("/conversation/mark")
     @login_required(csrf=True)
-    async def mark(request, sender_id):
+    async def mark(request):
+        sender_id = request.form.get("sender") or ""
         try:
             event_id = int(request.form.get("event_id") or "")
         except ValueError:
@@ -210,14 +233,17 @@ def build_app(settings: Optional[config.Settings] = None, name: str = "staff_rev
                              marked_by=request.ctx.user["username"])
         security.audit(engine, request.ctx.user["username"], "mark_for_training",
                        f"{sender_id}#{event_id} -> inbox {item_id}", client_ip(request))
-        return response.redirect(f"/conversations/{sender_id}?marked={event_id}#m{event_id}")
+        query = urlencode({"sender": sender_id, "marked": event_id})
+        return response.redirect(f"/conversation?{query}#m{event_id}")
 
     @app.get("/dashboard")
     @login_required()
     async def dashboard_page(request):
         sync_index()
         args = dict(request.args)
-        f = queries.Filters.from_args(request.args, settings.low_confidence)
+        f, bad = filters_or_400(request)
+        if bad:
+            return bad
         if not args.get("from") and not args.get("to"):
             today = dt.datetime.now(dt.timezone.utc).date()
             f = replace(f, date_from=today - dt.timedelta(days=29), date_to=today)
@@ -232,7 +258,9 @@ def build_app(settings: Optional[config.Settings] = None, name: str = "staff_rev
 
     async def _export(request, kind):
         sync_index()
-        f = queries.Filters.from_args(request.args, settings.low_confidence)
+        f, bad = filters_or_400(request)
+        if bad:
+            return bad
         with engine.connect() as conn:
             rows = list(queries.export_rows(conn, f))
         security.audit(engine, request.ctx.user["username"], f"export_{kind}",

@@ -44,6 +44,7 @@ class Settings:
     sync_lag_seconds: float
     login_max_failures: int
     login_window_minutes: float
+    login_account_failures: int = 20
     page_size: int = 25
 
 
@@ -59,4 +60,5 @@ def load() -> Settings:
         sync_lag_seconds=float(os.environ.get("STAFF_SYNC_LAG_SECONDS", "30")),
         login_max_failures=int(os.environ.get("STAFF_LOGIN_MAX_FAILURES", "5")),
         login_window_minutes=float(os.environ.get("STAFF_LOGIN_WINDOW_MINUTES", "15")),
+        login_account_failures=int(os.environ.get("STAFF_LOGIN_ACCOUNT_FAILURES", "20")),
     )

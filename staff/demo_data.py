@@ -1,152 +1,205 @@
-"""Realistic conversations in the exact format Rasa's SQL tracker store writes.
+"""Conversations of the real assistant, recorded over REST and replayed in bulk.
 
-Tests and benchmarks need thousands of conversations; sending them through
-Rasa would take hours, so this builds the same events with Rasa's own event
-classes (``Event.as_dict()`` is what ``SQLTrackerStore.save`` serialises) and
-bulk-inserts them into ``events``. A test compares the rows with ones written
-by a real ``SQLTrackerStore``.
+``record`` starts the trained assistant (serving.launcher.Servers) on a scratch SQLite tracker
+store, sends it a few hundred conversations built from staff/demo_conversations.yml the way the
+widget does (including some thumbs up and down through the feedback endpoint), and keeps what the
+tracker store wrote, together with what every reply said. The recording is cached in
+build/staff-demo/ per trained model, so it is made once per model.
 
-    python -m staff.demo_data --conversations 500   # fill TRACKER_DB_URL
+``seed`` fills a database with N conversations copied from the recording (new conversation and
+message ids, spread over the last ``days`` days): the staff tests and the page benchmark need
+10,000 conversations, which would take hours to send one by one.
+
+    python -m staff.demo_data record                     # (re)record with models/lumc.tar.gz
+    python -m staff.demo_data --conversations 500        # fill TRACKER_DB_URL (records if needed)
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
+import hashlib
 import json
 import random
+import tempfile
 import time
+import urllib.request
 import uuid
-from typing import Iterable, List, Optional
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional
 
 import sqlalchemy as sa
+import yaml
 
-FAQS = {
-    "faq/tuition_fees": (
-        ["What does a year of tuition cost fee for medicine?", "what does the bachelor cost per year",
-         "Is the fee €18,016 for non-EU students?", "tuition fee biomedical sciences"],
-        "The statutory fee applies to EU students; see the fees page for the current amounts.",
-    ),
-    "faq/numerus_fixus": (
-        ["Is there a numerus fixus for medicine?", "how many places are there in year 1",
-         "selection procedure geneeskunde", "How does the selection work?"],
-        "Medicine has a selection procedure with a fixed number of places.",
-    ),
-    "faq/language_requirements": (
-        ["Is TOEFL 80 enough?", "IELTS 6.0 ok for biomedical sciences?",
-         "Do I need Dutch for medicine?", "what English test do you accept"],
-        "The Bachelor's programmes are taught in Dutch; the Master's in English.",
-    ),
-    "faq/ec_workload": (
-        ["How many EC is the bachelor?", "Is the master 120 EC?", "how heavy is year 1",
-         "can I do 40 EC of electives"],
-        "The Bachelor's programme is 180 EC; the Master's programme is 180 EC for Medicine.",
-    ),
-    "faq/open_days": (
-        ["When is the next open day?", "Can I visit the LUMC before applying?",
-         "is there a student for a day programme", "open dag geneeskunde"],
-        "Open days are announced on the website; you can also join a student-for-a-day.",
-    ),
-    "faq/study_advisor": (
-        ["Where is the study advisor?", "where is office V5-28?",
-         "walk-in hours of the study advisor", "can I book a meeting with a study advisor"],
-        "The study advisors hold walk-in hours at office V5-28, 14:00h-15:00h.",
-    ),
-    "faq/application_deadline": (
-        ["By which date must I apply?", "Is the deadline 15 January?",
-         "can I still apply for September 2025", "deadline studielink"],
-        "Apply through Studielink before 15 January for programmes with selection.",
-    ),
-}
-OUT_OF_SCOPE = [
-    "what's the weather in Leiden", "can you order me a pizza", "who won the football match",
-    "tell me a joke", "how do I renew my passport", "asdf qwerty", "where can I park my bike",
-    "what is the best laptop for students", "can you write my essay",
-]
-FALLBACK = ["hmm", "??", "blah blah", "ok so what now", "I don't know"]
-DECLINE_TEXT = "Sorry, I can only help with questions about studying at LUMC."
-FALLBACK_TEXT = "Sorry, I didn't understand that. Could you rephrase?"
-INTENTS = ["faq", "greet", "goodbye", "thank", "out_of_scope", "nlu_fallback"]
+from stores.db_url import PROJECT_ROOT
+
+SCRIPTS = Path(__file__).with_name("demo_conversations.yml")
+RECORDING = PROJECT_ROOT / "build" / "staff-demo" / "recording.json.gz"
+MODEL = PROJECT_ROOT / "models" / "lumc.tar.gz"
+RECORDED_CONVERSATIONS = 300
+VOTE_SHARE = 0.3
 
 
-def _user(text, intent, conf, faq_key=None, faq_conf=None, ts=0.0):
-    from rasa.shared.core.events import UserUttered
+# ---- what the assistant said: the ground truth the staff index is checked against -------------
 
-    ranking = [{"name": intent, "confidence": conf}] + [
-        {"name": other, "confidence": round((1 - conf) / 5, 6)} for other in INTENTS if other != intent
-    ]
-    parse = {
-        "text": text,
-        "intent": {"name": intent, "confidence": conf},
-        "entities": [],
-        "text_tokens": [],
-        "intent_ranking": ranking,
-        "response_selector": {
-            "all_retrieval_intents": ["faq"],
-            "default": {"response": {"responses": None, "confidence": 0.0,
-                                     "intent_response_key": None, "utter_action": "utter_None"},
-                        "ranking": []},
-            "faq": {
-                "response": {
-                    "responses": [{"text": FAQS[faq_key][1]}] if faq_key else None,
-                    "confidence": faq_conf if faq_key else 0.0,
-                    "intent_response_key": faq_key,
-                    "utter_action": f"utter_{faq_key}" if faq_key else "utter_None",
-                },
-                "ranking": [{"confidence": faq_conf, "intent_response_key": faq_key}] if faq_key else [],
-            },
-        },
-    }
-    return UserUttered(text, intent=parse["intent"], parse_data=parse, input_channel="rest",
-                       message_id=uuid.uuid4().hex, timestamp=ts)
+def decline_texts() -> List[str]:
+    """Openings of every text by which the assistant declines: the domain's decline response and
+    the answer about other institutions (built by the actions' own function)."""
+    from actions import answers
+    from actions.knowledge_base import Entry
+
+    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
+    declines = [domain["responses"][name][0]["text"].strip() for name in ("utter_decline", "utter_not_covered")]
+    other = answers.not_our_institution(Entry("institution", "other", {"name": "that institution"})).text
+    return [*declines, other.split(", so", 1)[0]]
 
 
-def conversation(rng: random.Random, start: float, payload: Optional[str] = None) -> List:
-    """Events of one realistic conversation starting at ``start``."""
-    from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted
+def said_decline(texts: Iterable[str], openings: Optional[List[str]] = None) -> bool:
+    openings = openings or decline_texts()
+    return any((text or "").strip().startswith(opening) for text in texts for opening in openings)
 
-    ts = start
-    evs: List = [
-        ActionExecuted("action_session_start", timestamp=ts),
-        SessionStarted(timestamp=ts),
-        ActionExecuted("action_listen", timestamp=ts),
-    ]
 
-    def reply(action, text, conf_policy=0.98, meta=None):
-        nonlocal ts
-        ts += rng.uniform(0.05, 0.4)
-        evs.append(ActionExecuted(action, policy="RulePolicy", confidence=conf_policy, timestamp=ts))
-        evs.append(BotUttered(text, data={}, metadata={"utter_action": meta or action}, timestamp=ts))
-        evs.append(ActionExecuted("action_listen", policy="RulePolicy", confidence=1.0, timestamp=ts))
+# ---- recording ------------------------------------------------------------------------------------
 
-    def ask(text, intent, conf, faq_key=None, faq_conf=None):
-        nonlocal ts
-        ts += rng.uniform(5, 90)
-        evs.append(_user(text, intent, conf, faq_key, faq_conf, ts))
-
+def script(rng: random.Random, blocks: dict) -> List[str]:
+    """The student messages of one conversation."""
+    messages: List[str] = []
     if rng.random() < 0.5:
-        ask(rng.choice(["hi", "hello", "Hoi!", "good morning"]), "greet", round(rng.uniform(0.9, 1), 4))
-        reply("utter_greet", "Hi! I answer questions about studying medicine and biomedical sciences at LUMC.")
+        messages.append(rng.choice(blocks["greetings"]))
     for _ in range(rng.choice([1, 1, 2, 2, 3, 4])):
         roll = rng.random()
-        if payload is not None:
-            ask(payload, "faq", 0.41, "faq/tuition_fees", 0.37)
-            reply("utter_faq", FAQS["faq/tuition_fees"][1], meta="utter_faq/tuition_fees")
-            payload = None
+        if roll < 0.62:
+            topic = rng.choice(blocks["topics"])
+            messages.append(rng.choice(topic["question"]))
+            if topic["followups"] and rng.random() < 0.5:
+                messages.append(rng.choice(topic["followups"]))
         elif roll < 0.72:
-            key = rng.choice(list(FAQS))
-            conf = round(rng.uniform(0.35, 1.0) if rng.random() < 0.2 else rng.uniform(0.8, 1.0), 4)
-            ask(rng.choice(FAQS[key][0]), "faq", conf, key, round(min(1.0, conf * rng.uniform(0.8, 1.05)), 4))
-            reply("utter_faq", FAQS[key][1], meta=f"utter_{key}")
-        elif roll < 0.88:
-            ask(rng.choice(OUT_OF_SCOPE), "out_of_scope", round(rng.uniform(0.5, 0.99), 4))
-            reply("action_decline", DECLINE_TEXT)
+            messages.append(rng.choice(blocks["buttons"]))
+        elif roll < 0.84:
+            messages.append(rng.choice(blocks["off_topic"]))
+        elif roll < 0.92:
+            messages.append(rng.choice(blocks["other_institutions"]))
         else:
-            ask(rng.choice(FALLBACK), "nlu_fallback", round(rng.uniform(0.3, 0.6), 4))
-            reply("action_default_fallback", FALLBACK_TEXT, meta="utter_default")
-    if rng.random() < 0.6:
-        ask(rng.choice(["thanks!", "thank you", "bye", "dank je"]), "thank", round(rng.uniform(0.85, 1), 4))
-        reply("utter_goodbye", "Good luck with your application!")
-    return evs
+            messages.append(rng.choice(blocks["vague"]))
+    if rng.random() < 0.4:
+        messages.append(rng.choice(blocks["closings"]))
+    return messages
+
+
+def _post_vote(rasa_url: str, body: dict) -> int:
+    request = urllib.request.Request(f"{rasa_url}/webhooks/rest/feedback", data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as reply:
+        return reply.status
+
+
+def drive(servers, conversations: int, seed_value: int = 9) -> List[dict]:
+    """Sends `conversations` scripted conversations to running servers; what each reply said."""
+    blocks = yaml.safe_load(SCRIPTS.read_text())
+    rng = random.Random(seed_value)
+    turns = []
+    for _ in range(conversations):
+        sender = f"demo-{uuid.UUID(int=rng.getrandbits(128)).hex[:16]}"
+        for text in script(rng, blocks):
+            replies = servers.send(sender, text)
+            turn = {"sender": sender, "text": text, "replies": [r.get("text") or "" for r in replies],
+                    "message_id": replies[0]["in_reply_to"] if replies else None, "vote": None}
+            if replies and text not in blocks["greetings"] and rng.random() < VOTE_SHARE:
+                turn["vote"] = {"rating": rng.choice(["up", "up", "down"]), "reason": ""}
+                if turn["vote"]["rating"] == "down":
+                    turn["vote"]["reason"] = rng.choice(blocks["vote_reasons"])
+                _post_vote(servers.rasa_url, {"sender": sender, "answer_to": turn["message_id"],
+                                              **turn["vote"]})
+            turns.append(turn)
+    return turns
+
+
+def _model_digest(model: Path) -> str:
+    return hashlib.sha256(model.read_bytes()).hexdigest()[:16] if model.exists() else "none"
+
+
+def record(conversations: int = RECORDED_CONVERSATIONS, path: Path = RECORDING, model: Path = MODEL) -> dict:
+    """Records conversations of the real assistant and caches them at `path`."""
+    from serving.launcher import Servers, free_port
+    from stores.db_url import create_engine
+
+    from staff.schema import events
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/recording.db"
+        servers = Servers(rasa_port=free_port(), action_port=free_port(), model=model,
+                          log_dir=Path(tmp) / "logs", env={"TRACKER_DB_URL": url, "LOCK_STORE_URL": ""})
+        servers.start()
+        try:
+            turns = drive(servers, conversations)
+        finally:
+            servers.stop()
+        engine = create_engine(url)
+        by_sender: Dict[str, list] = {}
+        with engine.connect() as conn:
+            for row in conn.execute(sa.select(events).order_by(events.c.id)):
+                by_sender.setdefault(row.sender_id, []).append(
+                    {"type_name": row.type_name, "timestamp": row.timestamp, "intent_name": row.intent_name,
+                     "action_name": row.action_name, "data": row.data})
+        engine.dispose()
+    result = {"model": _model_digest(model), "size": conversations, "recorded_at": time.time(), "turns": turns,
+              "conversations": [{"sender": s, "events": evs} for s, evs in by_sender.items()]}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with gzip.open(path, "wt", encoding="utf-8") as out:
+        json.dump(result, out)
+    return result
+
+
+def recording(path: Path = RECORDING, model: Path = MODEL) -> dict:
+    """The cached recording for the current model, recorded first when missing or stale."""
+    if path.exists():
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            cached = json.load(handle)
+        if cached.get("model") == _model_digest(model) and cached.get("size") == RECORDED_CONVERSATIONS:
+            return cached
+    return record(path=path, model=model)
+
+
+# ---- replaying ------------------------------------------------------------------------------------
+
+def copy_conversation(recorded: List[dict], sender: str, start: float, rng: random.Random,
+                      payload: Optional[str] = None) -> List[dict]:
+    """Event rows of a recorded conversation under a new id, starting at `start`: new message ids
+    (votes follow them), a pause of 5 to 90 seconds before each student message and, with
+    `payload`, that text instead of the first student message."""
+    ids: Dict[str, str] = {}
+    rows, clock, last = [], start, None
+    for event in recorded:
+        data = json.loads(event["data"])
+        ts = event["timestamp"] or 0.0
+        if last is not None:
+            clock += max(0.0, ts - last)
+        last = ts
+        if event["type_name"] == "user":
+            clock += rng.uniform(5, 90)
+            ids[data.get("message_id") or ""] = uuid.UUID(int=rng.getrandbits(128)).hex
+            data["message_id"] = ids[data.get("message_id") or ""]
+            if payload is not None:
+                data["text"] = payload
+                data.setdefault("parse_data", {})["text"] = payload
+                payload = None
+        elif event["type_name"] == "slot" and isinstance(data.get("value"), dict):
+            answer_to = data["value"].get("answer_to")
+            data["value"] = {**data["value"], "answer_to": ids.get(answer_to, answer_to)}
+        data["timestamp"] = clock
+        rows.append({"sender_id": sender, "type_name": event["type_name"], "timestamp": clock,
+                     "intent_name": event["intent_name"], "action_name": event["action_name"],
+                     "data": json.dumps(data)})
+    return rows
+
+
+def conversation(rng: random.Random, start: float) -> List:
+    """Rasa events of one recorded conversation (picked by `rng`), moved to start at `start`."""
+    from rasa.shared.core.events import Event
+
+    source = rng.choice(recording()["conversations"])["events"]
+    rows = copy_conversation(source, "unused", start, rng)
+    return [Event.from_parameters(json.loads(row["data"])) for row in rows]
 
 
 def event_rows(sender_id: str, evs: Iterable) -> List[dict]:
@@ -166,19 +219,22 @@ def event_rows(sender_id: str, evs: Iterable) -> List[dict]:
 
 
 def seed(engine: sa.engine.Engine, conversations: int, days: int = 60, seed_value: int = 4,
-         now: Optional[float] = None, payloads: Optional[List[str]] = None) -> List[str]:
-    """Bulk-insert ``conversations`` conversations spread over ``days`` days."""
+         now: Optional[float] = None, payloads: Optional[List[str]] = None,
+         recorded: Optional[dict] = None) -> List[str]:
+    """Bulk-insert ``conversations`` copies of recorded conversations spread over ``days`` days."""
     from staff.schema import events, metadata
 
     metadata.create_all(engine, tables=[events], checkfirst=True)
+    source = [c["events"] for c in (recorded or recording())["conversations"]]
     rng = random.Random(seed_value)
     now = now or time.time()
     payloads = list(payloads or [])
     senders, batch = [], []
-    for _ in range(conversations):
+    for i in range(conversations):
         sender = uuid.UUID(int=rng.getrandbits(128)).hex
-        start = now - rng.uniform(60, days * 86400)
-        batch.extend(event_rows(sender, conversation(rng, start, payloads.pop() if payloads else None)))
+        start = now - rng.uniform(3600, days * 86400)
+        batch.extend(copy_conversation(source[i % len(source)], sender, start, rng,
+                                       payloads.pop() if payloads else None))
         senders.append(sender)
         if len(batch) >= 20000:
             with engine.begin() as conn:
@@ -194,9 +250,15 @@ def main(argv: Optional[List[str]] = None) -> None:
     from stores.db_url import create_engine, masked, tracker_db_url
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("command", nargs="?", choices=["seed", "record"], default="seed")
     parser.add_argument("--conversations", type=int, default=500)
     parser.add_argument("--days", type=int, default=60)
     args = parser.parse_args(argv)
+    if args.command == "record":
+        result = record()
+        print(f"recorded {len(result['conversations'])} conversations, {len(result['turns'])} "
+              f"messages into {RECORDING}")
+        return
     url = tracker_db_url()
     seed(create_engine(url), args.conversations, args.days)
     print(f"seeded {args.conversations} conversations into {masked(url)}")

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 import sqlalchemy as sa
 
+from staff import outcomes
 from staff.schema import events, staff_turns as t
 
 SORTS = {
@@ -25,11 +26,23 @@ SORTS = {
 _HIDDEN_ACTIONS = ("action_listen", "action_session_start")
 
 
-def _parse_day(value: str) -> Optional[dt.date]:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
+class BadFilter(ValueError):
+    """A filter value the page cannot use; the message says what to fix (answered with a 400)."""
+
+
+def _parse_day(value: str, name: str) -> Optional[dt.date]:
+    if not value:
         return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise BadFilter(f'"{name}" must be a date written as YYYY-MM-DD, for example 2026-11-22.') from None
+
+
+def _choice(value: str, allowed, name: str) -> str:
+    if value and value not in allowed:
+        raise BadFilter(f'"{name}" must be one of: {", ".join(allowed)}.')
+    return value
 
 
 @dataclass(frozen=True)
@@ -42,6 +55,11 @@ class Filters:
     intent: str = ""
     faq: str = ""
     q: str = ""
+    outcome: str = ""
+    answer: str = ""
+    reason: str = ""
+    vote: str = ""
+    context: bool = False
     sort: str = "recent"
     page: int = 1
 
@@ -60,9 +78,13 @@ class Filters:
             page = 1
         sort = get("sort")
         return cls(
-            date_from=_parse_day(get("from")), date_to=_parse_day(get("to")),
+            date_from=_parse_day(get("from"), "from"), date_to=_parse_day(get("to"), "to"),
             declined=get("declined") in ("1", "on", "true"), low=get("low") in ("1", "on", "true"),
             threshold=threshold, intent=get("intent")[:255], faq=get("faq")[:255], q=get("q")[:200],
+            outcome=_choice(get("outcome"), outcomes.OUTCOMES, "outcome"), answer=get("answer")[:255],
+            reason=_choice(get("reason"), outcomes.REASONS, "reason"),
+            vote=_choice(get("vote"), ("up", "down", "any"), "vote"),
+            context=get("context") in ("1", "on", "true"),
             sort=sort if sort in SORTS else "recent", page=page,
         )
 
@@ -73,6 +95,7 @@ class Filters:
             "to": f.date_to.isoformat() if f.date_to else "",
             "declined": "1" if f.declined else "", "low": "1" if f.low else "",
             "threshold": f"{f.threshold:g}", "intent": f.intent, "faq": f.faq, "q": f.q,
+            "outcome": f.outcome, "answer": f.answer, "reason": f.reason, "vote": f.vote, "context": "1" if f.context else "",
             "sort": f.sort, "page": str(f.page),
         }
         defaults = {"page": "1", "sort": "recent"}
@@ -84,10 +107,16 @@ class Filters:
         return urlencode(self.query_args(**changes))
 
 
+def _day_start(day: dt.date) -> float:
+    return dt.datetime.combine(day, dt.time(), dt.timezone.utc).timestamp()
+
+
 def _day_bounds(f: Filters):
-    start = dt.datetime.combine(f.date_from, dt.time(), dt.timezone.utc).timestamp() if f.date_from else None
-    end = (dt.datetime.combine(f.date_to + dt.timedelta(days=1), dt.time(), dt.timezone.utc).timestamp()
-           if f.date_to else None)
+    """Start and end (exclusive) of the UTC days chosen; the last day of year 9999 ends too."""
+    start = _day_start(f.date_from) if f.date_from else None
+    end = None
+    if f.date_to:
+        end = _day_start(f.date_to) + 86400
     return start, end
 
 
@@ -113,6 +142,18 @@ def conditions(f: Filters) -> list:
         conds.append(t.c.faq_key == f.faq)
     if f.q:
         conds.append(t.c.text_lower.like(f"%{_like_escape(f.q)}%", escape="\\"))
+    if f.outcome:
+        conds.append(t.c.outcome == f.outcome)
+    if f.answer:
+        conds.append(t.c.answer == f.answer)
+    if f.reason:
+        conds.append(t.c.reason == f.reason)
+    if f.vote == "any":
+        conds.append(t.c.vote.isnot(None))
+    elif f.vote:
+        conds.append(t.c.vote == f.vote)
+    if f.context:
+        conds.append(t.c.context.is_(True))
     return conds
 
 
@@ -162,11 +203,16 @@ def conversation_list(conn, f: Filters, per_page: int = 25) -> ConversationPage:
 
 
 def transcript(conn, sender_id: str) -> List[dict]:
-    """Messages of one conversation in order, with NLU details and producing actions."""
+    """Messages of one conversation in order: NLU details and outcome of each student message,
+    the producing action and metadata of each reply, and the student's votes where they were cast."""
+    from staff.turn_index import parse_user_event, parse_vote
+
     items: List[dict] = []
     last_action = None
-    declined_ids = {r.event_id for r in conn.execute(
-        sa.select(t.c.event_id).where(t.c.sender_id == sender_id, t.c.declined.is_(True)))}
+    turns = {r.event_id: dict(r._mapping) for r in conn.execute(
+        sa.select(t.c.event_id, t.c.message_id, t.c.outcome, t.c.reason, t.c.context, t.c.answer,
+                  t.c.vote, t.c.vote_reason, t.c.declined).where(t.c.sender_id == sender_id))}
+    rated = {}
     for row in conn.execute(
         sa.select(events.c.id, events.c.type_name, events.c.timestamp, events.c.action_name,
                   events.c.data).where(events.c.sender_id == sender_id).order_by(events.c.id)
@@ -174,21 +220,28 @@ def transcript(conn, sender_id: str) -> List[dict]:
         if row.type_name == "session_started":
             items.append({"kind": "session", "ts": row.timestamp})
         elif row.type_name == "user":
-            from staff.turn_index import parse_user_event
-            parsed = parse_user_event(json.loads(row.data))
+            data = json.loads(row.data)
+            turn = turns.get(row.id) or {"outcome": None, "declined": False}
             items.append({"kind": "user", "ts": row.timestamp, "event_id": row.id,
-                          "declined": row.id in declined_ids, **parsed})
+                          **parse_user_event(data), **turn})
+            rated[data.get("message_id")] = row.id
             last_action = None
         elif row.type_name == "action":
             if row.action_name not in _HIDDEN_ACTIONS:
                 last_action = row.action_name
-                if row.action_name == "action_decline" and items and items[-1]["kind"] == "user":
-                    items[-1]["declined"] = True
         elif row.type_name == "bot":
             data = json.loads(row.data)
-            utter = (data.get("metadata") or {}).get("utter_action")
+            meta = data.get("metadata") or {}
+            utter = meta.get("utter_action")
             items.append({"kind": "bot", "ts": row.timestamp, "text": data.get("text") or "",
-                          "action": last_action, "utter_action": utter if utter != last_action else None})
+                          "action": last_action, "utter_action": utter if utter != last_action else None,
+                          "outcome": meta.get("outcome"), "reason": meta.get("reason"),
+                          "context": bool(meta.get("context"))})
+        elif row.type_name == "slot":
+            vote = parse_vote(json.loads(row.data))
+            if vote:
+                items.append({"kind": "vote", "ts": row.timestamp, "rates": rated.get(vote["answer_to"]),
+                              **vote})
     return items
 
 
@@ -198,49 +251,111 @@ def user_message(conn, sender_id: str, event_id: int) -> Optional[str]:
     return row.text if row else None
 
 
+def _rates(messages: int, answered: int, declined: int, down: int) -> dict:
+    share = (lambda n: n / messages) if messages else (lambda n: 0.0)
+    return {"answered_rate": share(answered), "decline_rate": share(declined), "down_rate": share(down)}
+
+
+def _ts_conditions(f: Filters) -> list:
+    start, end = _day_bounds(f)
+    return ([t.c.ts >= start] if start is not None else []) + ([t.c.ts < end] if end is not None else [])
+
+
+def _day_conditions(f: Filters) -> list:
+    """The date range on the indexed ``day`` column (whole UTC days, as ``ts`` would give)."""
+    conds = []
+    if f.date_from:
+        conds.append(t.c.day >= f.date_from.isoformat())
+    if f.date_to:
+        conds.append(t.c.day <= f.date_to.isoformat())
+    return conds
+
+
+class _Counts(dict):
+    def add(self, outcome: str, vote: Optional[str], n: int) -> None:
+        self["messages"] = self.get("messages", 0) + n
+        for key, hit in (("answered", outcome == outcomes.ANSWERED), ("declined", outcome == outcomes.DECLINED),
+                         ("down", vote == "down"), ("up", vote == "up")):
+            self[key] = self.get(key, 0) + (n if hit else 0)
+
+    def with_rates(self, **extra) -> dict:
+        counts = {k: self.get(k, 0) for k in ("messages", "answered", "declined", "down", "up")}
+        return {**extra, **counts, **_rates(counts["messages"], counts["answered"], counts["declined"],
+                                            counts["down"])}
+
+
 def dashboard(conn, f: Filters) -> dict:
-    conds = conditions(replace(f, declined=False, low=False, intent="", faq="", q=""))
-    per_day = conn.execute(
-        sa.select(t.c.day, sa.func.count(sa.distinct(t.c.sender_id)).label("conversations"),
-                  sa.func.count().label("messages"),
-                  sa.func.sum(sa.case((t.c.declined.is_(True), 1), else_=0)).label("declined"))
-        .where(*conds).group_by(t.c.day).order_by(t.c.day)).fetchall()
-    totals = conn.execute(
-        sa.select(sa.func.count(sa.distinct(t.c.sender_id)), sa.func.count(),
-                  sa.func.sum(sa.case((t.c.declined.is_(True), 1), else_=0))).where(*conds)).first()
-    conversations, messages, declined = totals[0] or 0, totals[1] or 0, int(totals[2] or 0)
+    """Per day and per answer: messages, answered, declined and thumbs-down rates; the answers
+    with most thumbs down; the most frequent declined questions. Rates are shares of all student
+    messages in the range (a greeting counts as a message, neither answered nor declined). One
+    grouped scan of the covering index on ``day`` gives most of it."""
+    conds = _day_conditions(f)
+    days: Dict[str, _Counts] = {}
+    answers: Dict[str, _Counts] = {}
+    total = _Counts()
+    by_outcome: Dict[str, int] = {}
+    by_reason: Dict[str, int] = {}
+    intents: Dict[str, int] = {}
+    faqs: Dict[str, int] = {}
+    # in the index's order, so that SQLite groups while it scans
+    columns = [t.c.day, t.c.outcome, t.c.vote, t.c.answer, t.c.reason, t.c.intent, t.c.faq_key]
+    for day, outcome, vote, answer, reason, intent, faq_key, n in conn.execute(
+            sa.select(*columns, sa.func.count()).where(*conds).group_by(*columns)):
+        days.setdefault(day, _Counts()).add(outcome, vote, n)
+        total.add(outcome, vote, n)
+        if answer is not None:
+            answers.setdefault(answer, _Counts()).add(outcome, vote, n)
+        by_outcome[outcome] = by_outcome.get(outcome, 0) + n
+        if outcome == outcomes.DECLINED:
+            by_reason[reason] = by_reason.get(reason, 0) + n
+        if intent is not None:
+            intents[intent] = intents.get(intent, 0) + n
+        if faq_key is not None:
+            faqs[faq_key] = faqs.get(faq_key, 0) + n
+    senders = dict(conn.execute(sa.select(t.c.day, sa.func.count(sa.distinct(t.c.sender_id)))
+                                .where(*conds).group_by(t.c.day)).fetchall())
+    # Distinct conversations in the range, streamed from the index ordered by conversation.
+    in_range = sa.select(t.c.sender_id).where(*_ts_conditions(f)).group_by(t.c.sender_id).subquery()
+    conversations = conn.execute(sa.select(sa.func.count()).select_from(in_range)).scalar() or 0
+    per_day = [days[d].with_rates(day=d, conversations=senders.get(d, 0)) for d in sorted(days)]
+    per_answer = sorted((c.with_rates(answer=a) for a, c in answers.items()),
+                        key=lambda a: (-a["messages"], a["answer"]))
 
-    def top(column, extra=(), limit=10):
-        return [(r[0], r[1]) for r in conn.execute(
-            sa.select(column, sa.func.count().label("n")).where(*conds, *extra)
-            .group_by(column).order_by(sa.desc("n"), column).limit(limit))]
+    def top(counts: Dict[str, int], limit=10):
+        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
 
+    unanswered = [(r[0], r[1]) for r in conn.execute(
+        sa.select(t.c.text_lower, sa.func.count().label("n")).where(*conds, t.c.outcome == outcomes.DECLINED)
+        .group_by(t.c.text_lower).order_by(sa.desc("n"), t.c.text_lower).limit(15))]
+    totals = total.with_rates()
     return {
-        "per_day": [dict(r._mapping) for r in per_day],
-        "conversations": conversations, "messages": messages, "declined": declined,
-        "decline_rate": (declined / messages) if messages else 0.0,
-        "top_intents": top(t.c.intent, [t.c.intent.isnot(None)]),
-        "top_faq": top(t.c.faq_key, [t.c.faq_key.isnot(None)]),
-        "unanswered": top(t.c.text_lower, [t.c.declined.is_(True)], limit=15),
+        "per_day": per_day, "per_answer": per_answer, "conversations": conversations,
+        **{k: totals[k] for k in ("messages", "answered", "declined", "down", "up",
+                                  "answered_rate", "decline_rate", "down_rate")},
+        "by_outcome": by_outcome, "by_reason": by_reason,
+        "most_down": sorted([a for a in per_answer if a["down"]], key=lambda a: (-a["down"], a["answer"]))[:10],
+        "top_intents": top(intents), "top_faq": top(faqs), "unanswered": unanswered,
     }
 
 
 EXPORT_FIELDS = ["sender_id", "event_id", "time_utc", "text", "intent", "intent_confidence",
-                 "faq_key", "faq_confidence", "declined", "reply_action"]
+                 "faq_key", "faq_confidence", "outcome", "reason", "context", "answer", "declined",
+                 "vote", "vote_reason", "reply_action"]
 
 
 def export_rows(conn, f: Filters, limit: int = 200_000):
     query = (sa.select(t.c.sender_id, t.c.event_id, t.c.ts, t.c.text, t.c.intent,
-                       t.c.intent_confidence, t.c.faq_key, t.c.faq_confidence, t.c.declined,
-                       t.c.reply_action)
+                       t.c.intent_confidence, t.c.faq_key, t.c.faq_confidence, t.c.outcome, t.c.reason,
+                       t.c.context, t.c.answer, t.c.declined, t.c.vote, t.c.vote_reason, t.c.reply_action)
              .where(*conditions(f)).order_by(t.c.ts, t.c.event_id).limit(limit))
     for r in conn.execute(query):
         yield {
             "sender_id": r.sender_id, "event_id": r.event_id,
             "time_utc": dt.datetime.fromtimestamp(r.ts, dt.timezone.utc).isoformat(timespec="seconds"),
             "text": r.text, "intent": r.intent, "intent_confidence": r.intent_confidence,
-            "faq_key": r.faq_key, "faq_confidence": r.faq_confidence, "declined": bool(r.declined),
-            "reply_action": r.reply_action,
+            "faq_key": r.faq_key, "faq_confidence": r.faq_confidence, "outcome": r.outcome,
+            "reason": r.reason, "context": bool(r.context), "answer": r.answer, "declined": bool(r.declined),
+            "vote": r.vote, "vote_reason": r.vote_reason, "reply_action": r.reply_action,
         }
 
 

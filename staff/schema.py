@@ -102,6 +102,21 @@ staff_turns = sa.Table(
     sa.Column("faq_confidence", sa.Float),
     sa.Column("reply_action", sa.String(255)),
     sa.Column("declined", sa.Boolean, nullable=False, default=False),
+    # What the assistant did (staff/outcomes.py), read from its messages' metadata.
+    sa.Column("message_id", sa.String(64), index=True),
+    sa.Column("outcome", sa.String(16), nullable=False, default="no_reply", index=True),
+    sa.Column("reason", sa.String(32)),
+    sa.Column("context", sa.Boolean, nullable=False, default=False),
+    # The intent or faq/<key> the turn is about: what was answered, else what the NLU read.
+    sa.Column("answer", sa.String(255), index=True),
+    # The student's latest verdict on the answer (channels/feedback.py): "up" or "down".
+    sa.Column("vote", sa.String(8), index=True),
+    sa.Column("vote_reason", sa.Text),
+    # Covering indexes: the conversation list and the dashboard are answered from the index alone.
+    sa.Index("ix_staff_turns_by_sender", "sender_id", "ts", "faq_confidence", "intent_confidence",
+             "declined", "event_id"),
+    sa.Index("ix_staff_turns_by_day", "day", "outcome", "vote", "answer", "reason", "intent", "faq_key",
+             "sender_id"),
 )
 
 staff_sync_state = sa.Table(
@@ -123,5 +138,19 @@ STAFF_TABLES = [
 
 
 def create_all(engine: sa.engine.Engine) -> None:
-    """Create the staff tables (and ``events`` if Rasa has not yet)."""
+    """Create the staff tables (and ``events`` if Rasa has not yet).
+
+    ``staff_turns`` is only an index of ``events``: when an older version of it lacks a column,
+    it is dropped and rebuilt from ``events`` on the next sync rather than migrated."""
+    with engine.begin() as conn:
+        inspector = sa.inspect(conn)
+        if inspector.has_table("staff_turns"):
+            have = {c["name"] for c in inspector.get_columns("staff_turns")}
+            if not {c.name for c in staff_turns.columns} <= have:
+                staff_turns.drop(conn)
+                if inspector.has_table("staff_sync_state"):
+                    conn.execute(staff_sync_state.delete().where(staff_sync_state.c.name == "turns"))
     metadata.create_all(engine, checkfirst=True)
+    with engine.begin() as conn:  # indexes added to a table that already existed
+        for index in staff_turns.indexes:
+            index.create(conn, checkfirst=True)

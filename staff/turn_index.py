@@ -1,11 +1,12 @@
 """Keeps ``staff_turns`` (one row per student message) in step with ``events``.
 
-Rasa appends events; this reads the new ones after a stored watermark, pulls
-intent, FAQ key and confidences out of each user event's ``parse_data``, and
-marks a message as declined when its intent is a fallback or the assistant
-answered it with ``action_decline``. Events younger than ``lag_seconds`` wait
-for the next run, so a tracker save still in flight (whose lower id commits
-after a higher one) is not skipped.
+Rasa appends events; this reads the new ones after a stored watermark, pulls intent, FAQ key and
+confidences out of each user event's ``parse_data``, and what the assistant did with the message
+(answered, declined and why, a choice offered, ...) out of the metadata of the bot messages that
+follow it (staff/outcomes.py). Students' votes (``SlotSet`` of the ``feedback`` slot, written by
+channels/feedback.py) are attached to the message whose answer they rate; the latest vote wins.
+Events younger than ``lag_seconds`` wait for the next run, so a tracker save still in flight
+(whose lower id commits after a higher one) is not skipped.
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from typing import Dict, Optional
 
 import sqlalchemy as sa
 
+from staff import outcomes
 from staff.schema import events, staff_sync_state, staff_turns
 
-DECLINE_INTENTS = ("out_of_scope", "nlu_fallback")
-DECLINE_ACTIONS = ("action_decline",)
 FAQ_SELECTOR = "faq"
+FEEDBACK_SLOT = "feedback"
+VOTES = ("up", "down")
 _IGNORED_ACTIONS = ("action_listen", "action_session_start")
 BATCH = 5000
 
@@ -44,6 +46,29 @@ def parse_user_event(data: dict) -> dict:
         "faq_key": faq_key,
         "faq_confidence": selector.get("confidence") if faq_key else None,
     }
+
+
+def parse_vote(data: dict) -> Optional[dict]:
+    """The vote in a serialised ``SlotSet`` event, or None if it is not a valid vote."""
+    if data.get("name") != FEEDBACK_SLOT or not isinstance(data.get("value"), dict):
+        return None
+    value = data["value"]
+    if value.get("rating") not in VOTES or not isinstance(value.get("answer_to"), str):
+        return None
+    reason = value.get("reason") if isinstance(value.get("reason"), str) else ""
+    return {"answer_to": value["answer_to"], "rating": value["rating"], "reason": reason}
+
+
+def _outcome_columns(turn: dict, result: outcomes.Outcome) -> dict:
+    return {
+        "outcome": result.outcome, "reason": result.reason, "context": result.context,
+        "declined": result.declined, "answer": result.answer or turn["faq_key"] or turn["intent"],
+    }
+
+
+def _outcome_of(row) -> outcomes.Outcome:
+    return outcomes.Outcome(row["outcome"], row["reason"], bool(row["context"]),
+                            row["answer"] if row["outcome"] != outcomes.NO_REPLY else None)
 
 
 def _watermark(conn) -> int:
@@ -84,36 +109,14 @@ def sync(engine: sa.engine.Engine, lag_seconds: float = 0.0, now: Optional[float
             ).fetchall()
             if not rows:
                 return added
-            new_turns = []
-            last_turn: Dict[str, dict] = {}
+            batch = _Batch(conn)
             processed = start
             for row in rows:
                 if (row.timestamp or 0) > cutoff:
                     break
                 processed = row.id
-                if row.type_name == "user":
-                    data = json.loads(row.data)
-                    turn = parse_user_event(data)
-                    turn.update(
-                        event_id=row.id, sender_id=row.sender_id, ts=row.timestamp,
-                        day=day_of(row.timestamp), text_lower=turn["text"].lower(),
-                        reply_action=None,
-                        declined=turn["intent"] in DECLINE_INTENTS,
-                    )
-                    new_turns.append(turn)
-                    last_turn[row.sender_id] = turn
-                elif row.type_name == "action" and row.action_name not in _IGNORED_ACTIONS:
-                    turn = last_turn.get(row.sender_id)
-                    if turn is not None:
-                        if turn["reply_action"] is None:
-                            turn["reply_action"] = row.action_name
-                        if row.action_name in DECLINE_ACTIONS:
-                            turn["declined"] = True
-                    else:
-                        _update_earlier_turn(conn, row)
-            if new_turns:
-                conn.execute(staff_turns.insert(), new_turns)
-                added += len(new_turns)
+                batch.add(row)
+            added += batch.write()
             if processed == start:
                 return added
             _set_watermark(conn, processed, existed)
@@ -121,22 +124,86 @@ def sync(engine: sa.engine.Engine, lag_seconds: float = 0.0, now: Optional[float
                 return added
 
 
-def _update_earlier_turn(conn, row) -> None:
-    """An action whose student message was indexed by an earlier batch."""
-    earlier = conn.execute(
-        sa.select(staff_turns.c.event_id, staff_turns.c.reply_action)
-        .where(staff_turns.c.sender_id == row.sender_id, staff_turns.c.event_id < row.id)
-        .order_by(staff_turns.c.event_id.desc())
-        .limit(1)
-    ).first()
-    if earlier is None:
-        return
-    values = {}
-    if earlier.reply_action is None:
-        values["reply_action"] = row.action_name
-    if row.action_name in DECLINE_ACTIONS:
-        values["declined"] = True
-    if values:
-        conn.execute(
-            staff_turns.update().where(staff_turns.c.event_id == earlier.event_id).values(**values)
-        )
+class _Batch:
+    """Turns of one batch of events, plus earlier turns (already indexed) that it changes."""
+
+    def __init__(self, conn) -> None:
+        self.conn = conn
+        self.new: list = []
+        self.latest: Dict[str, dict] = {}  # sender -> its latest turn, new or earlier
+        self.by_message: Dict[tuple, dict] = {}
+        self.changed: Dict[int, dict] = {}  # earlier turns to update, by event id
+
+    def add(self, row) -> None:
+        if row.type_name == "user":
+            data = json.loads(row.data)
+            turn = parse_user_event(data)
+            turn.update(
+                event_id=row.id, sender_id=row.sender_id, ts=row.timestamp, day=day_of(row.timestamp),
+                text_lower=turn["text"].lower(), reply_action=None, message_id=data.get("message_id"),
+                vote=None, vote_reason=None, **_outcome_columns(turn, outcomes.Outcome()),
+            )
+            turn["_bots"] = outcomes.Outcome()
+            self.new.append(turn)
+            self.latest[row.sender_id] = turn
+            if turn["message_id"]:
+                self.by_message[(row.sender_id, turn["message_id"])] = turn
+        elif row.type_name == "action" and row.action_name not in _IGNORED_ACTIONS:
+            turn = self._latest(row.sender_id, row.id)
+            if turn is not None and turn["reply_action"] is None:
+                self._change(turn, reply_action=row.action_name)
+        elif row.type_name == "bot":
+            turn = self._latest(row.sender_id, row.id)
+            if turn is not None:
+                metadata = json.loads(row.data).get("metadata") or {}
+                turn["_bots"] = outcomes.combine(
+                    turn["_bots"], outcomes.of_message(metadata, turn["intent"], turn["faq_key"]))
+                self._change(turn, **_outcome_columns(turn, turn["_bots"]))
+        elif row.type_name == "slot":
+            vote = parse_vote(json.loads(row.data))
+            turn = vote and self._by_message(row.sender_id, vote["answer_to"])
+            if turn is not None:
+                self._change(turn, vote=vote["rating"], vote_reason=vote["reason"] or None)
+
+    def _latest(self, sender: str, before_id: int) -> Optional[dict]:
+        if sender not in self.latest:
+            row = self.conn.execute(
+                sa.select(staff_turns).where(staff_turns.c.sender_id == sender,
+                                             staff_turns.c.event_id < before_id)
+                .order_by(staff_turns.c.event_id.desc()).limit(1)).first()
+            self.latest[sender] = self._earlier(row)
+        return self.latest[sender]
+
+    def _by_message(self, sender: str, message_id: str) -> Optional[dict]:
+        key = (sender, message_id)
+        if key not in self.by_message:
+            row = self.conn.execute(
+                sa.select(staff_turns).where(staff_turns.c.sender_id == sender,
+                                             staff_turns.c.message_id == message_id).limit(1)).first()
+            self.by_message[key] = self._earlier(row)
+        return self.by_message[key]
+
+    def _earlier(self, row) -> Optional[dict]:
+        if row is None:
+            return None
+        if row.event_id in self.changed:
+            return self.changed[row.event_id]
+        turn = dict(row._mapping)
+        turn["_bots"] = _outcome_of(turn)
+        turn["_earlier"] = True
+        return turn
+
+    def _change(self, turn: dict, **values) -> None:
+        turn.update(values)
+        if turn.get("_earlier"):
+            self.changed[turn["event_id"]] = turn
+
+    def write(self) -> int:
+        columns = {c.name for c in staff_turns.columns}
+        if self.new:
+            self.conn.execute(staff_turns.insert(), [
+                {k: v for k, v in turn.items() if k in columns} for turn in self.new])
+        for event_id, turn in self.changed.items():
+            self.conn.execute(staff_turns.update().where(staff_turns.c.event_id == event_id).values(
+                **{k: v for k, v in turn.items() if k in columns and k != "event_id"}))
+        return len(self.new)

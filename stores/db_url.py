@@ -43,13 +43,18 @@ def create_engine(url: Optional[str] = None, **kwargs) -> sa.engine.Engine:
     """An engine on the conversation database.
 
     SQLite gets a busy timeout and write-ahead logging, so that the staff app
-    can read while Rasa writes the same file.
+    can read while Rasa writes the same file, and a file database keeps its
+    connections in a pool (SQLAlchemy 1.4 opens a new one per use, which
+    costs the staff pages their warm page cache).
     """
     url = url or tracker_db_url()
-    if make_url(url).get_backend_name() != "sqlite":
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
         kwargs.setdefault("pool_pre_ping", True)
         return sa.create_engine(url, future=True, **kwargs)
-    kwargs.setdefault("connect_args", {"timeout": 15})
+    kwargs.setdefault("connect_args", {"timeout": 15, "check_same_thread": False})
+    if parsed.database not in (None, "", ":memory:"):
+        kwargs.setdefault("poolclass", sa.pool.QueuePool)
     engine = sa.create_engine(url, future=True, **kwargs)
 
     @sa.event.listens_for(engine, "connect")

@@ -23,12 +23,14 @@
     primaryColor: pick("primaryColor", "#001158"),
     cssUrl: pick("cssUrl", new URL("lumc-chat.css", scriptUrl).href),
     storageKey: pick("storageKey", "lumc-chat"),
+    // How long the server keeps conversations (the bot's RETENTION_DAYS), for the privacy notice.
+    retentionDays: parseInt(pick("retentionDays", "30"), 10) || 30,
   };
   const GREET = "/greet";
   const TIMEOUT_MS = 30000;
   const MAX_ITEMS = 200;
   const PRIVACY =
-    "Conversations are kept for 30 days to improve answers. Please don't type personal " +
+    `Conversations are kept for ${config.retentionDays} days to improve answers. Please don't type personal ` +
     "details such as your student number or e-mail address.";
 
   // ---- state: sender id + transcript, kept in localStorage ----------------------------------
@@ -214,6 +216,7 @@
           type: "button", class: "lcw-reply", text: b.title, onclick: () => send(b.payload, b.title),
         }))));
     }
+    if (item.rateable) node.append(voteControl(item));
     return node;
   }
 
@@ -263,7 +266,8 @@
       .filter((b) => b && b.title)
       .map((b) => ({ title: String(b.title), payload: String(b.payload || b.title) }));
     if (!text && !source && !buttons.length) return null;
-    return { id: newId(), role: "bot", text, source, buttons };
+    const answerTo = typeof msg.in_reply_to === "string" ? msg.in_reply_to : "";
+    return { id: newId(), role: "bot", text, source, buttons, answerTo };
   }
 
   async function post(sender, message) {
@@ -311,6 +315,7 @@
       item.status = "sent";
       lastError = "";
       const bots = replies.map(toBotItem).filter(Boolean);
+      markRateable(item, bots);
       state.items.splice(state.items.indexOf(item) + 1, 0, ...bots);
     } catch (e) {
       if (mine !== generation) return;
@@ -341,6 +346,78 @@
     sync();
     input.focus();
     pump();
+  }
+
+  // ---- votes on answers: thumbs up / down, an optional reason after a thumbs down ------------
+  // The REST channel tags each reply with `in_reply_to` (the student message it answers); a vote
+  // is POSTed to {server}/webhooks/rest/feedback and stored with the conversation. One vote per
+  // answer: pressing the other thumb changes it. item.vote = {rating, reason, sent}.
+  const VOTE_REASON_MAX = 300;
+  function markRateable(userItem, bots) {
+    if (userItem.hidden || !bots.length || !bots[bots.length - 1].answerTo) return;
+    bots[bots.length - 1].rateable = true;
+  }
+
+  async function postVote(answerTo, rating, reason) {
+    const res = await fetch(`${config.serverUrl}/webhooks/rest/feedback`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ sender: state.sender, answer_to: answerTo, rating, reason }),
+    });
+    if (!res.ok) throw new Error(`error ${res.status}`);
+  }
+
+  function voteControl(item) {
+    const status = el("p", { class: "lcw-vote-status", role: "status" });
+    const thumb = (rating, label, d) => el("button", {
+      type: "button", class: `lcw-vote-btn lcw-vote-${rating}`, "aria-label": label,
+      "aria-pressed": "false", title: label, "data-rating": rating,
+      onclick: () => vote(rating),
+    }, icon(d));
+    const up = thumb("up", "Helpful",
+      "M7 10v11H3V10zM7 10l4-8a2 2 0 0 1 3 2l-1 5h6a2 2 0 0 1 2 2.3l-1.4 8A2 2 0 0 1 17.6 21H7");
+    const down = thumb("down", "Not helpful",
+      "M17 14V3h4v11zM17 14l-4 8a2 2 0 0 1-3-2l1-5H5a2 2 0 0 1-2-2.3l1.4-8A2 2 0 0 1 6.4 3H17");
+    const reasonId = `lcw-reason-${item.id}`;
+    const reasonInput = el("input", {
+      id: reasonId, class: "lcw-vote-input", type: "text", maxlength: String(VOTE_REASON_MAX),
+      autocomplete: "off",
+    });
+    const reasonForm = el("form", { class: "lcw-vote-reason", hidden: true },
+      el("label", { for: reasonId, text: "What was wrong? (optional)" }), reasonInput,
+      el("button", { type: "submit", class: "lcw-vote-send", text: "Send" }));
+    const box = el("div", { class: "lcw-vote", role: "group", "aria-label": "Was this answer helpful?" },
+      el("span", { class: "lcw-vote-label", text: "Helpful?" }), up, down, status, reasonForm);
+
+    function show() {
+      const v = item.vote || {};
+      up.setAttribute("aria-pressed", String(v.rating === "up"));
+      down.setAttribute("aria-pressed", String(v.rating === "down"));
+      status.textContent = v.error ? "Your vote could not be sent. Please try again."
+        : v.sent ? (v.reason ? "Thank you, your comment was sent." : "Thank you for your feedback.") : "";
+    }
+    async function vote(rating, reason = "") {
+      const previous = item.vote;
+      item.vote = { rating, reason, sent: false };
+      show();
+      try {
+        await postVote(item.answerTo, rating, reason);
+        item.vote.sent = true;
+      } catch (e) {
+        item.vote = { ...(previous || {}), error: true };
+      }
+      save();
+      show();
+      reasonForm.hidden = !(item.vote.rating === "down" && item.vote.sent && !reason);
+      if (!reasonForm.hidden && !reason) reasonInput.focus();
+    }
+    reasonForm.addEventListener("submit", (e) => {
+      e.preventDefault();
+      const reason = reasonInput.value.trim().slice(0, VOTE_REASON_MAX);
+      if (reason) vote("down", reason); else reasonForm.hidden = true;
+    });
+    show();
+    return box;
   }
 
   // ---- opening, closing, starting over ------------------------------------------------------------

@@ -16,9 +16,9 @@ DAY = 86400.0
 NOW = 1_790_000_000.0
 
 
-def _insert(engine, sender, start):
+def _insert(engine, sender, start, variant=""):
     schema.create_all(engine)
-    rows = demo_data.event_rows(sender, demo_data.conversation(random.Random(sender), start))
+    rows = demo_data.event_rows(sender, demo_data.conversation(random.Random(sender + variant), start))
     with engine.begin() as conn:
         conn.execute(schema.events.insert(), rows)
     return len(rows)
@@ -124,4 +124,56 @@ def test_command_line_delete(db_url):
     assert proc.returncode == 0, proc.stderr
     assert f"{n} events" in proc.stdout
     assert _senders(engine) == {"student-43"}
+    engine.dispose()
+
+
+def _texts_of(engine, sender):
+    import json
+    with engine.connect() as conn:
+        return [json.loads(d)["text"] for (d,) in conn.execute(sa.select(schema.events.c.data).where(
+            schema.events.c.sender_id == sender, schema.events.c.type_name == "user"))]
+
+
+def test_erasure_scrubs_the_audit_log_and_logs_that_it_happened(db_url):
+    from staff import security
+
+    engine = create_engine(db_url)
+    schema.create_all(engine)
+    for variant in range(100):  # a conversation with a message long enough to search for parts of it
+        _insert(engine, "erase-me", NOW - DAY, str(variant))
+        words = max(_texts_of(engine, "erase-me"), key=len).lower()
+        if len(words) >= 14 and not words.startswith("/"):
+            break
+    _insert(engine, "keep-me", NOW - DAY)
+    turn_index.sync(engine)
+    security.audit(engine, "rita", "view_transcript", "erase-me", "10.0.0.1")
+    security.audit(engine, "rita", "mark_for_training", "erase-me#12 -> inbox 3", "10.0.0.1")
+    security.audit(engine, "rita", "view_list", f"q={words[:12]}&outcome=declined", "10.0.0.1")
+    security.audit(engine, "rita", "export_csv", f"4 messages; q={words[2:10]}", "10.0.0.1")
+    security.audit(engine, "rita", "view_transcript", "keep-me", "10.0.0.1")
+    security.audit(engine, "rita", "view_list", "q=zzz+nowhere", "10.0.0.1")
+
+    done = retention.delete_sender(engine, "erase-me")
+
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(schema.audit_log).order_by(schema.audit_log.c.id)).fetchall()
+    text = "\n".join(r.target for r in rows)
+    assert "erase-me" not in text and words[2:10] not in text and words[:12] not in text
+    assert done.audit_entries == 4
+    assert [(r.username, r.action) for r in rows[:6]] == [
+        ("rita", "view_transcript"), ("rita", "mark_for_training"), ("rita", "view_list"),
+        ("rita", "export_csv"), ("rita", "view_transcript"), ("rita", "view_list")]
+    assert rows[4].target == "keep-me" and rows[5].target == "q=zzz+nowhere"
+    assert "outcome=declined" in rows[2].target and rows[3].target.startswith("4 messages; ")
+    assert rows[-1].action == "erasure" and f"{done.events} events" in rows[-1].target
+    engine.dispose()
+
+
+def test_command_line_delete_takes_ids_that_start_with_a_dash(db_url):
+    engine = create_engine(db_url)
+    _insert(engine, "-x", NOW)
+    _insert(engine, "x", NOW)
+    proc = _run(db_url, "delete", "--sender", "-x")
+    assert proc.returncode == 0, proc.stderr
+    assert _senders(engine) == {"x"}
     engine.dispose()

@@ -2,6 +2,8 @@
 
 import re
 
+from urllib.parse import urlencode
+
 import pytest
 import requests
 import sqlalchemy as sa
@@ -9,7 +11,7 @@ import sqlalchemy as sa
 from staff import schema
 from stores.db_url import create_engine
 
-from staff_testkit import PASSWORD, PAYLOADS, start_app
+from staff_testkit import PASSWORD, PAYLOADS, create_account, start_app
 
 
 def _csrf(html):
@@ -29,14 +31,15 @@ def _db(server):
 
 
 @pytest.mark.parametrize("path", ["/conversations", "/dashboard", "/export.csv", "/export.jsonl",
-                                  "/inbox", "/audit", "/conversations/abc"])
+                                  "/inbox", "/audit", "/conversations/abc",
+                                  "/conversation?sender=abc"])
 def test_every_page_needs_a_login(server, path):
     r = requests.get(server["base"] + path, allow_redirects=False)
     assert r.status_code == 302 and r.headers["Location"] == "/login"
 
 
 def test_posts_without_a_session_are_refused(server):
-    r = requests.post(server["base"] + "/conversations/abc/mark", data={"event_id": "1"},
+    r = requests.post(server["base"] + "/conversation/mark", data={"event_id": "1", "sender": "abc"},
                       allow_redirects=False)
     assert r.status_code == 401
 
@@ -77,6 +80,61 @@ def test_login_rate_limit_is_kept_in_the_database(server):
     engine.dispose()
 
 
+def test_one_address_failing_on_many_accounts_locks_out_no_one_else(server):
+    """Behind a proxy everybody shares one address: failures there lock only the names tried."""
+    for name in ["ghost1", "ghost2", "ghost3", "ghost4", "ghost5", "ghost6", "ghost7"]:
+        for _ in range(3):
+            assert login(server["base"], name, "guess guess guess")[1].status_code == 401
+        assert login(server["base"], name, "guess guess guess")[1].status_code == 429
+    s, r = login(server["base"], "rita")  # same address, right password
+    assert r.status_code == 302 and s.get(server["base"] + "/conversations").status_code == 200
+
+
+def test_bad_filters_answer_400_and_the_last_day_works(server):
+    s, _ = login(server["base"], "rita")
+    for path in ["/conversations", "/dashboard", "/export.csv"]:
+        r = s.get(server["base"] + path, params={"from": "not-a-date"})
+        assert r.status_code == 400 and "YYYY-MM-DD" in r.text
+        assert s.get(server["base"] + path, params={"to": "9999-12-31"}).status_code == 200
+        assert s.get(server["base"] + path, params={"from": "0001-01-01", "to": "9999-12-31"}).status_code == 200
+    assert s.get(server["base"] + "/conversations", params={"outcome": "nope"}).status_code == 400
+
+
+def test_odd_conversation_ids_open(tmp_path):
+    """Ids the REST channel accepts ("..", ".", "-x", "a:b@c.d") open as transcripts."""
+    import random
+    import time
+
+    from staff import demo_data
+    from stores.db_url import create_engine
+
+    url = f"sqlite:///{tmp_path / 'odd.db'}"
+    engine = create_engine(url)
+    schema.create_all(engine)
+    conv = demo_data.recording()["conversations"][0]["events"]
+    odd = ["..", ".", "-x", "a:b@c.d"]
+    with engine.begin() as conn:
+        for sender in odd:
+            conn.execute(schema.events.insert(),
+                         demo_data.copy_conversation(conv, sender, time.time() - 7200, random.Random(3)))
+    engine.dispose()
+    create_account(url, "rita", "reviewer")
+    proc, base = start_app(url, tmp_path / "odd.log")
+    try:
+        s, _ = login(base, "rita")
+        listing = s.get(base + "/conversations").text
+        for sender in odd:
+            r = s.get(base + "/conversation", params={"sender": sender})
+            assert r.status_code == 200 and f"<code>{sender}</code>" in r.text
+            assert "/conversation?" + urlencode({"sender": sender}) in listing.replace("&amp;", "&")
+        assert s.get(base + "/conversation").status_code == 400
+        old_link = s.get(base + "/conversations/a:b@c.d", allow_redirects=False)
+        assert old_link.status_code == 302 and "sender=a%3Ab%40c.d" in old_link.headers["Location"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
 def test_logout_ends_the_session_server_side(server):
     s, _ = login(server["base"], "rita")
     page = s.get(server["base"] + "/conversations").text
@@ -99,11 +157,11 @@ def _some_message(server):
 def test_mark_for_training_needs_the_csrf_token(server):
     s, _ = login(server["base"], "rita")
     sender, event_id = _some_message(server)
-    r = s.post(f"{server['base']}/conversations/{sender}/mark",
-               data={"event_id": event_id, "suggested_intent": "faq/x"}, allow_redirects=False)
+    r = s.post(f"{server['base']}/conversation/mark",
+               data={"sender": sender, "event_id": event_id, "suggested_intent": "faq/x"}, allow_redirects=False)
     assert r.status_code == 403
-    r = s.post(f"{server['base']}/conversations/{sender}/mark",
-               data={"event_id": event_id, "suggested_intent": "faq/x", "csrf_token": "wrong"},
+    r = s.post(f"{server['base']}/conversation/mark",
+               data={"sender": sender, "event_id": event_id, "suggested_intent": "faq/x", "csrf_token": "wrong"},
                allow_redirects=False)
     assert r.status_code == 403
 
@@ -122,7 +180,7 @@ def test_roles_reviewer_cannot_see_audit_or_decide(server):
 def test_views_and_exports_are_audited(server):
     s, _ = login(server["base"], "rita")
     sender, _ = _some_message(server)
-    s.get(f"{server['base']}/conversations/{sender}")
+    s.get(f"{server['base']}/conversation", params={"sender": sender})
     export = s.get(server["base"] + "/export.jsonl?declined=1")
     assert export.status_code == 200 and export.headers["Content-Type"].startswith("application/x-ndjson")
     engine = _db(server)
@@ -143,7 +201,7 @@ def test_student_text_is_escaped_everywhere(server):
         sender = conn.execute(sa.select(schema.staff_turns.c.sender_id).where(
             schema.staff_turns.c.text == PAYLOADS[0])).scalar()
     engine.dispose()
-    pages = [s.get(f"{server['base']}/conversations/{sender}").text,
+    pages = [s.get(f"{server['base']}/conversation", params={"sender": sender}).text,
              s.get(server["base"] + "/conversations", params={"q": "<script>"}).text]
     for html in pages:
         assert "<script>alert" not in html and "<img src=x" not in html

@@ -1,4 +1,5 @@
-"""Review queries on 10,000 seeded conversations, checked against the raw events table."""
+"""Review queries on 10,000 conversations of the real assistant (staff/demo_data.py copies a
+recording made over REST), checked against the raw events table and what the assistant said."""
 
 import datetime as dt
 import json
@@ -21,24 +22,31 @@ def oracle_cache():
 
 @pytest.fixture
 def oracle(seeded, oracle_cache):
-    """Per-message facts computed straight from ``events``, independently of staff_turns."""
+    """Per-message facts computed straight from ``events``, independently of staff_turns: a message
+    counts as declined when a reply to it says one of the assistant's decline texts."""
     url, engine = seeded
     if url not in oracle_cache:
-        msgs, last_user = {}, {}
+        msgs, last_user, replies, by_id = {}, {}, defaultdict(list), {}
         with engine.connect() as conn:
             for row in conn.execute(sa.select(schema.events).order_by(schema.events.c.id)):
+                d = json.loads(row.data)
                 if row.type_name == "user":
-                    d = json.loads(row.data)
                     p = d["parse_data"]
-                    faq = p["response_selector"]["faq"]["response"]
+                    faq = p.get("response_selector", {}).get("faq", {}).get("response", {})
                     key = faq["intent_response_key"] if p["intent"]["name"] == "faq" else None
                     msgs[row.id] = dict(sender=row.sender_id, ts=row.timestamp, text=d["text"],
                                         intent=p["intent"]["name"], conf=p["intent"]["confidence"],
-                                        faq=key, faq_conf=faq["confidence"] if key else None,
-                                        declined=p["intent"]["name"] in ("out_of_scope", "nlu_fallback"))
+                                        faq=key, faq_conf=faq.get("confidence") if key else None,
+                                        message_id=d["message_id"], vote=None)
                     last_user[row.sender_id] = row.id
-                elif row.type_name == "action" and row.action_name == "action_decline":
-                    msgs[last_user[row.sender_id]]["declined"] = True
+                    by_id[(row.sender_id, d["message_id"])] = row.id
+                elif row.type_name == "bot":
+                    replies[last_user[row.sender_id]].append(d["text"])
+                elif row.type_name == "slot" and d["name"] == "feedback":
+                    msgs[by_id[(row.sender_id, d["value"]["answer_to"])]]["vote"] = d["value"]["rating"]
+        openings = demo_data.decline_texts()
+        for event_id, m in msgs.items():
+            m["declined"] = demo_data.said_decline(replies[event_id], openings)
         oracle_cache[url] = msgs
     return oracle_cache[url]
 
@@ -81,13 +89,17 @@ def test_default_order_is_most_recent_first_and_pages_do_not_overlap(seeded):
     (Filters(declined=True), lambda m: m["declined"]),
     (Filters(low=True, threshold=0.5),
      lambda m: m["conf"] < 0.5 or (m["faq"] is not None and m["faq_conf"] < 0.5)),
+    (Filters(outcome="declined"), lambda m: m["declined"]),
     (Filters(intent="out_of_scope"), lambda m: m["intent"] == "out_of_scope"),
-    (Filters(faq="faq/study_advisor"), lambda m: m["faq"] == "faq/study_advisor"),
-    (Filters(q="V5-28"), lambda m: "v5-28" in m["text"].lower()),
-    (Filters(q="TUITION FEE"), lambda m: "tuition fee" in m["text"].lower()),
-    (Filters(q="100%"), lambda m: "100%" in m["text"]),
-    (Filters(declined=True, q="pizza"), lambda m: m["declined"] and "pizza" in m["text"].lower()),
-], ids=["declined", "low-confidence", "intent", "faq-key", "text", "text-case", "like-escape", "combined"])
+    (Filters(faq="faq/career_prospects"), lambda m: m["faq"] == "faq/career_prospects"),
+    (Filters(q="EC?"), lambda m: "ec?" in m["text"].lower()),
+    (Filters(q="TUITION"), lambda m: "tuition" in m["text"].lower()),
+    (Filters(q="_"), lambda m: "_" in m["text"]),
+    (Filters(declined=True, q="amsterdam"), lambda m: m["declined"] and "amsterdam" in m["text"].lower()),
+    (Filters(vote="down"), lambda m: m["vote"] == "down"),
+    (Filters(vote="any"), lambda m: m["vote"] is not None),
+], ids=["declined", "low-confidence", "outcome-declined", "intent", "faq-key", "text", "text-case",
+        "like-escape", "combined", "thumbs-down", "any-vote"])
 def test_filters_match_the_raw_events(seeded, oracle, filters, predicate):
     _, engine = seeded
     expected = _senders(oracle, predicate)
@@ -116,20 +128,33 @@ def test_lowest_confidence_sort(seeded):
     assert values == sorted(values) and values[0] < 0.5
 
 
-def test_transcript_shows_nlu_and_producing_action(seeded, oracle):
+def test_transcript_shows_nlu_outcome_and_producing_action(seeded, oracle):
     _, engine = seeded
-    sender = next(m["sender"] for m in oracle.values() if m["intent"] == "out_of_scope")
+    sender = next(m["sender"] for m in oracle.values() if m["intent"] == "out_of_scope" and m["declined"])
     with engine.connect() as conn:
         items = queries.transcript(conn, sender)
     users = [i for i in items if i["kind"] == "user"]
     assert [u["text"] for u in users] == [m["text"] for m in oracle.values() if m["sender"] == sender]
     declined = next(i for i, item in enumerate(items) if item["kind"] == "user" and item["intent"] == "out_of_scope")
-    assert items[declined]["declined"] is True
-    assert items[declined + 1] == {**items[declined + 1], "kind": "bot", "action": "action_decline"}
+    assert items[declined]["declined"] is True and items[declined]["outcome"] == "declined"
+    assert items[declined]["reason"] == "off_topic"
+    assert items[declined + 1] == {**items[declined + 1], "kind": "bot", "action": "utter_decline"}
     faq_turns = [u for u in users if u["intent"] == "faq"]
     for u in faq_turns:
         assert u["faq_key"].startswith("faq/") and 0 <= u["faq_confidence"] <= 1
     assert items[0]["kind"] == "session"
+
+
+def test_transcript_shows_votes_under_the_answers_they_rate(seeded, oracle):
+    _, engine = seeded
+    voted = next(i for i, m in oracle.items() if m["vote"] == "down")
+    with engine.connect() as conn:
+        items = queries.transcript(conn, oracle[voted]["sender"])
+    votes = [i for i in items if i["kind"] == "vote"]
+    assert votes and all(v["rates"] in oracle for v in votes)
+    assert any(v["rates"] == voted and v["rating"] == "down" for v in votes)
+    rated = next(i for i in items if i["kind"] == "user" and i["event_id"] == voted)
+    assert rated["vote"] == "down"
 
 
 def test_dashboard_numbers_agree_with_events(seeded, oracle):
@@ -140,6 +165,12 @@ def test_dashboard_numbers_agree_with_events(seeded, oracle):
     assert stats["conversations"] == CONVERSATIONS
     assert stats["declined"] == sum(m["declined"] for m in oracle.values())
     assert abs(stats["decline_rate"] - stats["declined"] / len(oracle)) < 1e-9
+    assert stats["down"] == sum(m["vote"] == "down" for m in oracle.values())
+    assert abs(stats["down_rate"] - stats["down"] / len(oracle)) < 1e-9
+    assert sum(a["messages"] for a in stats["per_answer"]) == len(oracle)
+    assert sum(a["down"] for a in stats["per_answer"]) == stats["down"]
+    assert stats["most_down"] == sorted(stats["most_down"], key=lambda a: -a["down"])
+    assert sum(d["declined"] for d in stats["per_day"]) == stats["declined"]
     assert sum(d["messages"] for d in stats["per_day"]) == len(oracle)
     counts = defaultdict(int)
     for m in oracle.values():
@@ -157,33 +188,71 @@ def test_dashboard_numbers_agree_with_events(seeded, oracle):
 def test_export_rows_are_the_filtered_messages(seeded, oracle):
     _, engine = seeded
     with engine.connect() as conn:
-        rows = list(queries.export_rows(conn, Filters(faq="faq/open_days", low=True, threshold=0.7)))
-    expected = {i for i, m in oracle.items() if m["faq"] == "faq/open_days"
-                and (m["conf"] < 0.7 or m["faq_conf"] < 0.7)}
+        rows = list(queries.export_rows(conn, Filters(intent="ask_fee", low=True, threshold=0.9)))
+    expected = {i for i, m in oracle.items() if m["intent"] == "ask_fee" and m["conf"] < 0.9}
     assert {r["event_id"] for r in rows} == expected
     assert list(rows[0]) == queries.EXPORT_FIELDS
 
 
-def test_sync_is_incremental_and_marks_declines_across_runs(tmp_path):
+def test_sync_is_incremental_and_reads_replies_and_votes_across_runs(tmp_path):
+    """A reply or a vote indexed in a later run than its message still lands on that message."""
     from stores.db_url import create_engine
-    from rasa.shared.core.events import ActionExecuted, BotUttered
 
     engine = create_engine(f"sqlite:///{tmp_path / 'inc.db'}")
     schema.create_all(engine)
+    recorded = demo_data.recording()
+    conv = next(c["events"] for c in recorded["conversations"]
+                if any(json.loads(e["data"]).get("name") == "feedback" for e in c["events"]
+                       if e["type_name"] == "slot"))
     now = time.time()
-    user = demo_data._user("can you order me a pizza", "out_of_scope", 0.93, ts=now - 100)
+    rows = demo_data.copy_conversation(conv, "s1", now - 3600, __import__("random").Random(1))
+    first_bot = next(i for i, r in enumerate(rows) if r["type_name"] == "bot")
     with engine.begin() as conn:
-        conn.execute(schema.events.insert(), demo_data.event_rows("s1", [user]))
-    assert turn_index.sync(engine) == 1
-    assert turn_index.sync(engine) == 0  # nothing new
-    later = [ActionExecuted("action_decline", timestamp=now - 99),
-             BotUttered("Sorry", timestamp=now - 99)]
-    fresh = demo_data._user("hello?", "greet", 0.99, ts=now)
-    with engine.begin() as conn:
-        conn.execute(schema.events.insert(), demo_data.event_rows("s1", later + [fresh]))
-    assert turn_index.sync(engine, lag_seconds=30, now=now) == 0  # the fresh message waits
+        conn.execute(schema.events.insert(), rows[:first_bot])
+    added = turn_index.sync(engine)
+    assert added >= 1
     with engine.connect() as conn:
-        row = conn.execute(sa.select(schema.staff_turns)).one()
-    assert row.declined and row.reply_action == "action_decline"
-    assert turn_index.sync(engine, lag_seconds=30, now=now + 31) == 1
+        assert conn.execute(sa.select(schema.staff_turns.c.outcome)).scalars().all()[-1] == "no_reply"
+    with engine.begin() as conn:
+        conn.execute(schema.events.insert(), rows[first_bot:])
+    turn_index.sync(engine)
+    one_pass = create_engine(f"sqlite:///{tmp_path / 'once.db'}")
+    schema.create_all(one_pass)
+    with one_pass.begin() as conn:
+        conn.execute(schema.events.insert(), rows)
+    turn_index.sync(one_pass)
+    columns = [c for c in schema.staff_turns.columns if c.name != "event_id"]
+    with engine.connect() as a, one_pass.connect() as b:
+        assert a.execute(sa.select(*columns).order_by(schema.staff_turns.c.ts)).fetchall() == \
+            b.execute(sa.select(*columns).order_by(schema.staff_turns.c.ts)).fetchall()
+        assert a.execute(sa.select(sa.func.count()).where(schema.staff_turns.c.vote.isnot(None))).scalar() >= 1
+    assert turn_index.sync(engine) == 0  # nothing new
     engine.dispose()
+    one_pass.dispose()
+
+
+def test_lag_keeps_fresh_events_for_the_next_run(tmp_path):
+    from stores.db_url import create_engine
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'lag.db'}")
+    schema.create_all(engine)
+    now = time.time()
+    rows = demo_data.copy_conversation(demo_data.recording()["conversations"][0]["events"], "s2", now - 5,
+                                       __import__("random").Random(2))
+    for row in rows:  # the whole conversation just happened
+        row["timestamp"] = now
+    with engine.begin() as conn:
+        conn.execute(schema.events.insert(), rows)
+    assert turn_index.sync(engine, lag_seconds=30, now=now) == 0
+    assert turn_index.sync(engine, lag_seconds=30, now=now + 31) >= 1
+    engine.dispose()
+
+
+def test_bad_dates_are_refused_and_the_last_day_works():
+    with pytest.raises(queries.BadFilter):
+        Filters.from_args({"from": "yesterday"}, 0.6)
+    with pytest.raises(queries.BadFilter):
+        Filters.from_args({"outcome": "maybe"}, 0.6)
+    f = Filters.from_args({"to": "9999-12-31", "from": "0001-01-01"}, 0.6)
+    start, end = queries._day_bounds(f)
+    assert start < time.time() < end

@@ -1,0 +1,72 @@
+"""A turn's outcome comes from the metadata of what the assistant sent, never from the intent alone."""
+
+from staff import outcomes as o
+
+
+def turn(*metas, intent="ask_fee", faq=None):
+    return o.of_turn(list(metas), intent, faq)
+
+
+def test_custom_action_metadata_decides():
+    assert turn({"outcome": "answered", "answer": "ask_tracks", "context": True}, intent="out_of_scope") == \
+        o.Outcome("answered", None, True, "ask_tracks")
+    declined = turn({"outcome": "declined", "reason": "other_institution"},
+                    {"utter_action": "utter_decline", "outcome": "declined", "reason": "other_institution"})
+    assert declined.declined and declined.reason == "other_institution"
+    assert turn({"outcome": "choice"}, intent="nlu_fallback").outcome == "choice"
+    assert turn({"outcome": "handoff"}).outcome == "handoff"
+    assert turn({"outcome": "declined", "reason": "made_up"}).reason == "not_covered"
+
+
+def test_domain_responses_are_classified_by_name_and_intent():
+    assert turn({"utter_action": "utter_decline"}, intent="out_of_scope") == o.Outcome("declined", "off_topic")
+    assert turn({"utter_action": "utter_decline"}, intent="nlu_fallback").reason == "low_confidence"
+    assert turn({"utter_action": "utter_decline"}, intent="ask_fee").reason == "not_covered"
+    assert turn({"utter_action": "utter_faq/nl_admission"}, intent="faq", faq="faq/nl_admission") == \
+        o.Outcome("answered", None, False, "faq/nl_admission")
+    assert turn({"utter_action": "utter_greet"}, intent="greet").outcome == "chitchat"
+    assert turn(intent="ask_fee").outcome == "no_reply"
+
+
+def test_the_strongest_outcome_of_a_turn_wins_and_context_is_kept():
+    mixed = turn({"outcome": "answered", "answer": "ask_fee", "context": True},
+                 {"outcome": "declined", "reason": "low_confidence"})
+    assert (mixed.outcome, mixed.reason, mixed.context, mixed.answer) == ("declined", "low_confidence", True, "ask_fee")
+    assert turn({"utter_action": "utter_greet"}, {"outcome": "answered", "answer": "ask_fee"}).outcome == "answered"
+
+
+def test_every_recorded_message_is_flagged_as_the_real_assistant_answered_it(tmp_path):
+    """The real assistant's conversations (recorded over REST by staff/demo_data.py): each student
+    message's outcome agrees with the replies the student got, and each vote lands on its message."""
+    import sqlalchemy as sa
+
+    from staff import demo_data, schema, turn_index
+    from stores.db_url import create_engine
+
+    recorded = demo_data.recording()
+    engine = create_engine(f"sqlite:///{tmp_path / 'recorded.db'}")
+    schema.create_all(engine)
+    with engine.begin() as conn:
+        for conv in recorded["conversations"]:
+            conn.execute(schema.events.insert(), [{**e, "sender_id": conv["sender"]} for e in conv["events"]])
+    turn_index.sync(engine)
+    with engine.connect() as conn:
+        rows = {r.message_id: r for r in conn.execute(sa.select(schema.staff_turns))}
+    engine.dispose()
+    openings = demo_data.decline_texts()
+    choice = "Did you mean one of these?"
+    assert len(recorded["turns"]) >= 1000 and len(rows) == len(recorded["turns"])
+    for turn in recorded["turns"]:
+        row = rows[turn["message_id"]]
+        said = " ".join(turn["replies"])
+        assert bool(row.declined) == demo_data.said_decline(turn["replies"], openings), (turn, row)
+        assert (row.outcome == "choice") == (choice in said), (turn, row)
+        if turn["text"] in ("hi", "hello there", "/greet"):
+            assert row.outcome == "chitchat"
+        if turn["vote"]:
+            assert row.vote == turn["vote"]["rating"]
+    outcomes_seen = {r.outcome for r in rows.values()}
+    reasons_seen = {r.reason for r in rows.values() if r.reason}
+    assert {"answered", "declined", "chitchat", "clarification"} <= outcomes_seen
+    assert {"off_topic", "low_confidence", "other_institution"} <= reasons_seen
+    assert any(r.context for r in rows.values())
