@@ -38,7 +38,7 @@ SHARED_WORDS = 0.4
 QUOTE_MIN_WORDS = 5
 # Where quotes of evaluation questions are looked for (the evaluation sets themselves excepted).
 QUOTE_GLOBS = ("actions/**/*.py", "nlu_components/**/*.py", "channels/**/*.py", "checks/**/*.py",
-               "evaluation/**/*.py", "benchmarks/**/*.py", "trainer/**/*.py", "staff/**/*.py",
+               "evaluation/**/*.py", "benchmarks/**/*.py", "trainer/**/*.py", "staff/**/*.py", "staff/**/*.yml",
                "serving/**/*.py", "tests/**/*.py", "tests/**/*.json", "tests/stories/*.yml",
                "docs/**/*.md", "README.md", "config.yml", "domain.yml", "knowledge/*.yml")
 RETRIEVAL_INTENT = "faq"

@@ -9,7 +9,7 @@ import urllib.request
 
 from playwright.sync_api import expect
 
-FEE_QUESTION = "How much is the tuition fee?"
+FEE_QUESTION = "What does a year of tuition cost?"
 
 
 def _votes(bot, sender):
