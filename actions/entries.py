@@ -33,8 +33,10 @@ TOPIC_WORDS = {
     "document": {"documents", "document", "docs", "papers", "upload", "application"},
     "component": {"components", "courses", "programme", "program", "curriculum", "structure"},
 }
-# A follow-up is short: longer messages are questions of their own.
-FOLLOWUP_MAX_WORDS = 8
+# A follow-up is short: longer messages are questions of their own. Measured with
+# `python -m evaluation.replay` (docs/benchmarks.md): 10 words answer one more question than 8, and
+# 6 loses a follow-up in ten.
+FOLLOWUP_MAX_WORDS = 10
 
 
 def word_count(text: str) -> int:
