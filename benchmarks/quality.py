@@ -88,23 +88,19 @@ def main(argv: List[str] | None = None) -> int:
     parser.add_argument("--variants", nargs="+", choices=list(VARIANTS), default=list(VARIANTS))
     parser.add_argument("--sets", nargs="+", choices=list(EVAL_SETS), default=["shared"])
     args = parser.parse_args(argv)
-    rows = []
+    print("| variant | set | single-turn | follow-ups | off-topic declined | wrong answers | training |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: |", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         for index, name in enumerate(args.variants):
             folder = Path(tmp) / f"v{index}"
             folder.mkdir()
             edit, left_out = VARIANTS[name]
             seconds = train(config_for(edit, folder), left_out, folder, "model")
-            results = run(None, folder / "model.tar.gz", args.sets)
-            rows.append((name, seconds, results))
-            print(f"done: {name}", file=sys.stderr, flush=True)
-    print("| variant | set | single-turn | follow-ups | off-topic declined | wrong answers | training |")
-    print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
-    for name, seconds, results in rows:
-        for set_name, score in results.items():
-            wrong = sum(r.total - r.right for r in score.rates.values())
-            cells = " | ".join(str(score.rates[rate]) for rate in RATES)
-            print(f"| {name} | {set_name} | {cells} | {wrong} | {seconds:.0f} s |")
+            # Each row as soon as it is measured: a long run that is stopped keeps what it measured.
+            for set_name, score in run(None, folder / "model.tar.gz", args.sets).items():
+                wrong = sum(r.total - r.right for r in score.rates.values())
+                cells = " | ".join(str(score.rates[rate]) for rate in RATES)
+                print(f"| {name} | {set_name} | {cells} | {wrong} | {seconds:.0f} s |", flush=True)
     return 0
 
 

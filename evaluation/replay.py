@@ -15,7 +15,6 @@ and actions/entries.py.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import functools
 import itertools
@@ -23,15 +22,15 @@ import re
 from contextlib import contextmanager
 from typing import Dict, Iterator, List, Tuple
 
+import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context, entries
 from actions.answer_action import ActionAnswer
-import yaml
 
 from evaluation.heldout import EVAL_SETS, PROJECT, decline_texts, load_set
-from evaluation.thresholds import parse
+from evaluation.thresholds import measured_on_servers, parse
 
 SLOTS = ["topic", "last_question", "destination", "track", "language_test", "document", "component"]
 # name -> (module, constant, values tried)
@@ -123,22 +122,8 @@ def measure(rasa_url: str, token: str, name: str) -> List[Tuple]:
 
 
 def main(argv: List[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rasa-url")
-    parser.add_argument("--token", default="")
-    parser.add_argument("--set", default="shared", choices=list(EVAL_SETS))
-    args = parser.parse_args(argv)
     decline_texts()  # fails early when the domain cannot be read
-    if args.rasa_url:
-        rows = measure(args.rasa_url, args.token, args.set)
-    else:
-        from serving.launcher import Servers, free_port
-
-        servers = Servers(rasa_port=free_port(), action_port=free_port()).start()
-        try:
-            rows = measure(servers.rasa_url, servers.token, args.set)
-        finally:
-            servers.stop()
+    rows = measured_on_servers(argv, __doc__.splitlines()[0], measure)
     print("| " + " | ".join(GRID) + " | single-turn | follow-ups | off-topic declined |")
     print("|" + " ---: |" * (len(GRID) + 3))
     for row in rows:

@@ -79,22 +79,26 @@ def measure(rasa_url: str, token: str, name: str) -> List[Tuple[float, ...]]:
     return curve(questions, foreign)
 
 
-def main(argv: List[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def measured_on_servers(argv: List[str] | None, description: str, measure) -> List[Tuple]:
+    """`measure(rasa_url, token, set name)` on the servers at --rasa-url, or on servers started for it."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--rasa-url")
     parser.add_argument("--token", default="")
     parser.add_argument("--set", default="shared", choices=list(EVAL_SETS))
     args = parser.parse_args(argv)
     if args.rasa_url:
-        rows = measure(args.rasa_url, args.token, args.set)
-    else:
-        from serving.launcher import Servers, free_port
+        return measure(args.rasa_url, args.token, args.set)
+    from serving.launcher import Servers, free_port
 
-        servers = Servers(rasa_port=free_port(), action_port=free_port()).start()
-        try:
-            rows = measure(servers.rasa_url, servers.token, args.set)
-        finally:
-            servers.stop()
+    servers = Servers(rasa_port=free_port(), action_port=free_port()).start()
+    try:
+        return measure(servers.rasa_url, servers.token, args.set)
+    finally:
+        servers.stop()
+
+
+def main(argv: List[str] | None = None) -> int:
+    rows = measured_on_servers(argv, __doc__.splitlines()[0], measure)
     print("| intent | ambiguity | answer | right answers (single-turn) | off-topic declined |")
     print("| ---: | ---: | ---: | ---: | ---: |")
     for ti, amb, tr, accuracy, refused in rows:
