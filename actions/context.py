@@ -72,7 +72,8 @@ def stay_on_topic(message: Dict[str, Any], last: Optional[str]) -> bool:
     intent = message.get("intent") or {}
     text = message.get("text") or ""
     named = any(e.get("entity") in ENTRY_LABELS for e in message.get("entities") or [])
-    if not last or last == intent.get("name") or named:
+    # A contact question already leans on the conversation: its answer follows the topic.
+    if not last or last == intent.get("name") or named or intent.get("name") == "ask_contact":
         return False
     if not leans_on_context(text) or intent.get("confidence", 0.0) >= NEW_TOPIC_CONFIDENCE:
         return False
