@@ -65,8 +65,10 @@ def added_problems(root: Path, examples: Dict[str, List[str]], file: Path,
     project.responses.update(responses or {})
     hints = {"is an example of both": "use each question for one intent only: remove or reword it",
              "is listed twice under": "remove one of the two",
-             "is also a training example": "held-out questions test the bot on words it never saw: "
-                                           "remove or reword this example",
+             "is an evaluation question": "evaluation questions test the bot on words it never saw: "
+                                          "remove or reword this example",
+             "nearly copies the evaluation question": "evaluation questions test the bot on words it never "
+                                                      "saw: write a different question of the same kind",
              "does not end with": "end the answer with its source"}
     for rule in consistency.RULES:
         for problem in rule(project):

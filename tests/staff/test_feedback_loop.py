@@ -31,9 +31,13 @@ from staff_testkit import PASSWORD, create_account, start_app
 # In-scope questions the assistant declined when this test was written, with the answer they should
 # get. The first that the current model declines is used; if the NLU has since learnt all of them,
 # add a question it declines now.
+# The last ones are in other languages, which the assistant declines until it has an example.
 CANDIDATES = [
     ("how do I become a medical specialist in the netherlands", "faq/nl_admission"),
     ("what do I need to become a specialist doctor in holland", "faq/nl_admission"),
+    ("quali requisiti servono per una specializzazione medica nei paesi bassi?", "faq/nl_admission"),
+    ("welche voraussetzungen brauche ich fuer eine facharztausbildung in den niederlanden?",
+     "faq/nl_admission"),
 ]
 # `make` in the copy must not reinstall the shared virtualenv or rebuild the linked spaCy pipeline.
 MAKE = ["make", "--no-print-directory", "-o", ".venv/.installed", "-o", "build/spacy_en_lumc/meta.json"]

@@ -52,7 +52,7 @@ def test_example_of_another_intent_is_refused(project_copy, capsys, tmp_path, ho
 
 
 def test_example_of_a_non_faq_intent_is_refused(project_copy, capsys, tmp_path, housing):
-    housing["examples"].append("What does a year of tuition cost-Fee?")
+    housing["examples"].append("How high is the tuition-Fee?")
     refused(project_copy, capsys, tmp_path, housing, "ask_fee")
 
 
@@ -90,7 +90,8 @@ def test_heldout_question_as_example_is_refused(project_copy, capsys, tmp_path, 
     heldout = yaml.safe_load((project_copy / "tests/heldout/in_scope.yml").read_text())
     question = heldout["questions"][0]["turns"][-1]
     housing["examples"].append(question)
-    refused(project_copy, capsys, tmp_path, housing, f'held-out "{question}"', "remove or reword this example")
+    refused(project_copy, capsys, tmp_path, housing, f'"{question}" (data/nlu/faq.yml) is an evaluation question',
+            "remove or reword this example")
 
 
 def test_broken_yaml_in_an_existing_file_is_refused(project_copy, capsys, tmp_path, housing):
