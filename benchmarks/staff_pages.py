@@ -56,15 +56,7 @@ def _percentile(values, q):
 def agreement(recorded: dict) -> dict:
     """Each recorded student message: the index's outcome against what the replies said."""
     with tempfile.TemporaryDirectory() as tmp:
-        engine = create_engine(f"sqlite:///{tmp}/agreement.db")
-        schema.create_all(engine)
-        with engine.begin() as conn:
-            for conv in recorded["conversations"]:
-                conn.execute(schema.events.insert(), [{**e, "sender_id": conv["sender"]} for e in conv["events"]])
-        turn_index.sync(engine)
-        with engine.connect() as conn:
-            rows = {r.message_id: r for r in conn.execute(sa.select(schema.staff_turns))}
-        engine.dispose()
+        rows = demo_data.indexed_turns(recorded, Path(tmp) / "agreement.db")
     openings = demo_data.decline_texts()
     said = {"declined": 0, "agree": 0, "flagged": 0, "missed": [], "wrong": [],
             "intent_rule_flagged": 0, "intent_rule_agree": 0}

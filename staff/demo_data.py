@@ -266,3 +266,21 @@ def main(argv: Optional[List[str]] = None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def indexed_turns(recorded: dict, database: Path) -> dict:
+    """The staff index's row of every student message of a recording, by message id, from a fresh
+    SQLite file: what the staff pages would show for those conversations."""
+    from staff import schema, turn_index
+    from stores.db_url import create_engine
+
+    engine = create_engine(f"sqlite:///{database}")
+    schema.create_all(engine)
+    with engine.begin() as conn:
+        for conv in recorded["conversations"]:
+            conn.execute(schema.events.insert(), [{**e, "sender_id": conv["sender"]} for e in conv["events"]])
+    turn_index.sync(engine)
+    with engine.connect() as conn:
+        rows = {r.message_id: r for r in conn.execute(sa.select(schema.staff_turns))}
+    engine.dispose()
+    return rows

@@ -38,21 +38,10 @@ def test_the_strongest_outcome_of_a_turn_wins_and_context_is_kept():
 def test_every_recorded_message_is_flagged_as_the_real_assistant_answered_it(tmp_path):
     """The real assistant's conversations (recorded over REST by staff/demo_data.py): each student
     message's outcome agrees with the replies the student got, and each vote lands on its message."""
-    import sqlalchemy as sa
-
-    from staff import demo_data, schema, turn_index
-    from stores.db_url import create_engine
+    from staff import demo_data
 
     recorded = demo_data.recording()
-    engine = create_engine(f"sqlite:///{tmp_path / 'recorded.db'}")
-    schema.create_all(engine)
-    with engine.begin() as conn:
-        for conv in recorded["conversations"]:
-            conn.execute(schema.events.insert(), [{**e, "sender_id": conv["sender"]} for e in conv["events"]])
-    turn_index.sync(engine)
-    with engine.connect() as conn:
-        rows = {r.message_id: r for r in conn.execute(sa.select(schema.staff_turns))}
-    engine.dispose()
+    rows = demo_data.indexed_turns(recorded, tmp_path / "recorded.db")
     openings = demo_data.decline_texts()
     choice = "Did you mean one of these?"
     assert len(recorded["turns"]) >= 1000 and len(rows) == len(recorded["turns"])
