@@ -232,8 +232,15 @@ def recorded_gate(path: Path = BENCHMARKS) -> Optional[Dict[str, float]]:
 
 
 def gate_failures(result: Score, recorded: Dict[str, float]) -> List[str]:
-    return [f"{name}: {result.rates[name].share:.1%} is more than {GATE_MARGIN:.0%} below the recorded "
-            f"{recorded[name]:.1%}" for name in RATES if result.rates[name].share < recorded[name] - GATE_MARGIN]
+    """Rates more than GATE_MARGIN below their recorded figure. On a small set one item is more than
+    that (one follow-up conversation of 42 is 2.4 points): there one item of slack is allowed."""
+    problems = []
+    for name in RATES:
+        rate = result.rates[name]
+        slack = max(GATE_MARGIN, 1 / rate.total if rate.total else 0.0)
+        if rate.share < recorded[name] - slack - 1e-9:
+            problems.append(f"{name}: {rate} is more than {slack:.1%} below the recorded {recorded[name]:.1%}")
+    return problems
 
 
 def score_sets(send: Send, names: List[str], answer_of: Optional[AnswerOf] = None) -> Dict[str, Score]:
