@@ -31,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
-from actions import context, entries
+from actions import answers, context, entries
 from actions.entries import (
     FOLLOWUP_LABELS, INTENT_OF_LABEL, LABEL_OF_INTENT, is_short_followup, mentioned, remembered, word_count,
 )
@@ -129,13 +129,6 @@ def _question(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any],
     return Decision(intent, label=label, entries=found, context=from_context)
 
 
-def _other_institution(kb: KnowledgeBase, message: Dict[str, Any]) -> Optional[Entry]:
-    for entry in mentioned(kb, message, "institution"):
-        if not entry.data.get("own"):
-            return entry
-    return None
-
-
 def decide(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any]) -> Decision:
     """What to answer to `message` (Rasa's parse data) given the conversation's `slots`."""
     intent = _intent(message)
@@ -148,7 +141,7 @@ def decide(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any]) ->
     decision = _choose(kb, message, slots, intent, text, last)
     # Facts are the LUMC's: a fact question naming another institution is declined by name.
     # (Fixed answers may speak of other universities: "which Dutch universities ...?")
-    other = _other_institution(kb, message)
+    other = answers.other_institution(kb, mentioned(kb, message, "institution"))
     if other is not None and not decision.is_faq and not decision.context:
         return Decision(DECLINE, reason="other_institution", institution=other)
     # The facts are this master's: the Medicine bachelor's fee is not in the documents.

@@ -87,16 +87,22 @@ class GuardedRestInput(RestInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         webhook = Blueprint("guarded_rest_webhook", __name__)
 
+        def json_body(request: Request) -> Any:
+            """The request's JSON, or the 400 response that says it is not JSON."""
+            try:
+                return request.json
+            except Exception:  # Sanic raises its own error type for undecodable bodies
+                return response.json({"error": "The request body is not valid JSON."}, status=400)
+
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            try:
-                body = request.json
-            except Exception:  # Sanic raises its own error type for undecodable bodies
-                return response.json({"error": "The request body is not valid JSON."}, status=400)
+            body = json_body(request)
+            if isinstance(body, HTTPResponse):
+                return body
             try:
                 incoming = parse_body(body)
             except BadRequest as error:
@@ -123,10 +129,9 @@ class GuardedRestInput(RestInput):
 
         @webhook.route("/feedback", methods=["POST"])
         async def rate(request: Request) -> HTTPResponse:
-            try:
-                body = request.json
-            except Exception:  # Sanic raises its own error type for undecodable bodies
-                return response.json({"error": "The request body is not valid JSON."}, status=400)
+            body = json_body(request)
+            if isinstance(body, HTTPResponse):
+                return body
             try:
                 vote = feedback.parse_vote(body, lambda s: bool(SENDER_PATTERN.match(s)), clean_text)
             except feedback.BadFeedback as error:
