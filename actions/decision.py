@@ -19,6 +19,8 @@ goes through these steps in order; the first that applies wins:
 5. `ask_detail` ("how many?", "which day?"): the previous question again, about the same entries
    (a decline with no conversation yet);
 6. a short, unsure question while the previous question is still a likely reading: the previous one;
+   a question of place pointing back at the person or destination just named ("where is her
+   office?"): about them;
 7. `faq`: the fixed answer the ResponseSelector chose, unless the message names a destination, track,
    language test or component, which a fixed answer cannot speak about: then about that entry
    (FAQ_OVERRIDES);
@@ -28,6 +30,7 @@ goes through these steps in order; the first that applies wins:
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
@@ -35,7 +38,7 @@ from actions import answers, context, entries
 from actions.entries import (
     FOLLOWUP_LABELS, INTENT_OF_LABEL, LABEL_OF_INTENT, is_short_followup, mentioned, remembered, word_count,
 )
-from actions.knowledge_base import Entry, KnowledgeBase
+from actions.knowledge_base import Entry, KnowledgeBase, normalise
 
 DECLINE, CHOICE, CLARIFY, HANDOFF = "decline", "choice", "clarify", "handoff"
 # A fixed FAQ answer cannot speak about a named destination, track, language test or component: a
@@ -50,9 +53,12 @@ FAQ_OVERRIDES = {
 # Facts of this master: asked about another programme (knowledge/programme.yml), they are not covered.
 PROGRAMME_FACTS = ("ask_fee", "ask_duration", "ask_start_date", "ask_deadline", "ask_entry_requirements",
                    "ask_language_of_instruction", "ask_documents", "ask_components", "ask_tracks")
-# Words that make a contact question one about studying abroad.
+# Words that make a contact question one about studying abroad; the single words also with a typo
+# of the same length ("abraod", "exchnage"; not "change").
 ABROAD_CONTACT_WORDS = ("abroad", "exchange", "evelien", "hack", "walk-in", "walk in", "minor",
                         "internationali", "destination")
+ABROAD_CONTACT_TYPO_WORDS = ("abroad", "exchange", "evelien", "internationalisation", "destination")
+ABROAD_TYPO_CUTOFF = 0.8
 
 
 @dataclass
@@ -116,7 +122,10 @@ def _question(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any],
             return Decision("ask_components", label="component", entries=parts, context=True)
     if intent == "ask_contact":
         lowered = text.lower()
-        abroad = any(word in lowered for word in ABROAD_CONTACT_WORDS)
+        abroad = any(word in lowered for word in ABROAD_CONTACT_WORDS) or any(
+            abs(len(match) - len(word)) <= 1
+            for word in normalise(text).split()
+            for match in difflib.get_close_matches(word, ABROAD_CONTACT_TYPO_WORDS, n=1, cutoff=ABROAD_TYPO_CUTOFF))
         return Decision(intent, topic="study_abroad" if abroad else slots.get("topic"))
     label = LABEL_OF_INTENT.get(intent)
     if not label:
@@ -127,6 +136,20 @@ def _question(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any],
         found = remembered(kb, slots, label)
         from_context = bool(found)
     return Decision(intent, label=label, entries=found, context=from_context)
+
+
+def _where_it_is(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any], intent: str, text: str,
+                 last: Optional[str]) -> Optional[Decision]:
+    """"Where is her office?", "what country is that in?": a question of place pointing back at the person
+    or the destination just named is about them, not about the LUMC's address."""
+    if intent != "ask_address" or not last or not context.points_back(text) or mentioned(kb, message, "destination"):
+        return None
+    if last == "ask_contact":
+        return Decision("ask_contact", topic=slots.get("topic"), context=True)
+    places = remembered(kb, slots, "destination")
+    if places:
+        return Decision("ask_study_abroad", label="destination", entries=places, context=True)
+    return None
 
 
 def decide(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any]) -> Decision:
@@ -182,6 +205,9 @@ def _choose(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any], i
         return _again(kb, message, slots, last) if last else Decision(DECLINE, reason="low_confidence")
     if context.stay_on_topic(message, last):
         return _again(kb, message, slots, last)
+    where = _where_it_is(kb, message, slots, intent, text, last)
+    if where is not None:
+        return where
     if intent == context.RETRIEVAL_INTENT:
         key = _faq_key(message)
         short = word_count(text) <= entries.FOLLOWUP_MAX_WORDS

