@@ -22,12 +22,13 @@ export TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) \
                 $(wildcard nlu_components/*.py) $(SPACY)
 
-.PHONY: run test install spacy train check validate browser staff clean help
+.PHONY: run test install spacy train check validate browser haproxy cluster staff clean help
 
 help:
 	@echo "make run    start the action server, the Rasa server and the widget page"
 	@echo "make test   run every test (data checks, actions, REST end to end, browser, evaluation gate)"
 	@echo "make train  retrain when the training data changed;  make spacy  rebuild the spaCy pipeline"
+	@echo "make cluster  several Rasa replicas on PostgreSQL and Redis behind HAProxy (docs/deploy.md)"
 
 install: $(STAMP)
 $(STAMP): $(REQUIREMENTS) requirements/lock.txt scripts/find-python310.sh
@@ -50,6 +51,14 @@ $(MODEL): $(STAMP) $(TRAIN_INPUTS)
 run: $(MODEL)
 	$(PY) -m serving.launcher
 
+# CLUSTER_REPLICAS (2) replicas behind HAProxy on CLUSTER_PORT (8080), widget page on
+# CLUSTER_WIDGET_PORT (8081); TRACKER_DB_URL (PostgreSQL) and LOCK_STORE_URL (Redis): docs/deploy.md.
+cluster: $(MODEL) haproxy
+	$(PY) -m serving.cluster
+
+haproxy:
+	bash scripts/install-haproxy.sh
+
 # The staff review page (docs/staff.md); create an account first:
 #   .venv/bin/python -m staff.accounts create --username NAME --role reviewer
 staff: $(STAMP)
@@ -61,7 +70,7 @@ browser: $(STAMP)
 validate: $(STAMP)
 	$(RASA) data validate --fail-on-warnings
 
-test: $(MODEL) browser
+test: $(MODEL) browser haproxy
 	$(RASA) data validate --fail-on-warnings
 	$(PY) -m pytest tests
 	$(RASA) test core --stories tests/stories --fail-on-prediction-errors --out results/core --model $(MODEL)

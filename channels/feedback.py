@@ -15,7 +15,7 @@ the latest).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Iterable, List, Optional
 
 from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
 from sanic import response
@@ -74,18 +74,25 @@ def _is_vote_on(event: Any, answer_to: str) -> bool:
             and event.value.get("answer_to") == answer_to)
 
 
-def _votes_so_far(events: list, answer_to: str) -> Optional[int]:
-    """How many votes the answer to student message `answer_to` already has, or None if that
-    message is not in the conversation or got no answer."""
-    found = answered = False
+def replies_to(events: Iterable[Any], message_id: str) -> List[BotUttered]:
+    """The bot events that answered student message `message_id` (those between it and the next
+    student message); empty when that message is not in `events` or got no answer."""
+    replies: List[BotUttered] = []
+    found = False
     for event in events:
         if isinstance(event, UserUttered):
             if found:
                 break
-            found = event.message_id == answer_to
+            found = event.message_id == message_id
         elif found and isinstance(event, BotUttered):
-            answered = True
-    if not answered:
+            replies.append(event)
+    return replies
+
+
+def _votes_so_far(events: list, answer_to: str) -> Optional[int]:
+    """How many votes the answer to student message `answer_to` already has, or None if that
+    message is not in the conversation or got no answer."""
+    if not replies_to(events, answer_to):
         return None
     return sum(1 for event in events if _is_vote_on(event, answer_to))
 

@@ -8,37 +8,54 @@ messages politely itself; drops control characters; and redacts personal data
 (privacy/redaction.py), so the tracker store only ever holds redacted text. Each reply carries
 ``in_reply_to``, the id of the student message it answers; ``POST /webhooks/rest/feedback`` takes a
 student's thumbs up or down on that answer (channels/feedback.py).
+
+A resend is harmless: a body may carry ``"message_id"`` (8 to 64 letters and digits, the widget's id
+for the message), which becomes the stored message's id. The channel takes the conversation's lock
+itself (Rasa's ``Agent.handle_message`` does only that before calling the processor) and, under it,
+asks the message ledger (stores/message_ledger.py) whether that id was handled already: then it
+answers with the replies given the first time and stores nothing. So the widget may resend after a
+gateway error or a time-out without a turn ever being stored twice, whichever replica gets it.
+Each stored student message carries ``received_at`` (server time) in its metadata: the order in
+which the replicas received a conversation's messages, which the cluster tests compare with the
+stored order.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import time
 import unicodedata
 import uuid
 from asyncio import CancelledError
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Optional, Text
+from typing import Any, Awaitable, Callable, List, Optional, Text
 
 import structlog
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
+from rasa.core.lock_store import LockError
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels import feedback
 from privacy.redaction import redact
-from serving import action_validation
+from serving import action_validation, event_types
+from stores.message_ledger import DONE, PENDING, MessageLedger, ledger_for
 
 action_validation.install()
+event_types.install()
 
 structlogger = structlog.get_logger()
 
 MAX_MESSAGE_CHARS = int(os.environ.get("MAX_MESSAGE_CHARS", "2000"))
 SENDER_PATTERN = re.compile(r"^[A-Za-z0-9_.:@-]{1,128}$")
+MESSAGE_ID_PATTERN = re.compile(r"^[A-Za-z0-9]{8,64}$")
 
 EMPTY_REPLY = "It looks like your message was empty. What would you like to know?"
+NOT_READY = "The assistant is starting up. Please try again in a moment."
+BUSY = "The assistant is busy with this conversation. Please try again."
 TOO_LONG_REPLY = (
     "That message is too long for me ({length:,} characters). Please ask one question at a time, "
     "in fewer than {limit:,} characters."
@@ -54,6 +71,7 @@ class Incoming:
     sender: str
     text: str
     reply: Optional[str] = None  # set when the channel answers by itself
+    message_id: Optional[str] = None  # the client's id for the message, when it sent one
 
 
 def clean_text(text: str) -> str:
@@ -71,18 +89,63 @@ def parse_body(body: Any) -> Incoming:
         raise BadRequest('"sender" is required: 1 to 128 letters, digits or _.:@- characters.')
     if not isinstance(message, str):
         raise BadRequest('"message" is required and must be a string.')
+    message_id = body.get("message_id")
+    if message_id is not None and (not isinstance(message_id, str) or not MESSAGE_ID_PATTERN.match(message_id)):
+        raise BadRequest('"message_id", when given, must be 8 to 64 letters and digits.')
     text = clean_text(message)
     if not text:
-        return Incoming(sender, text, reply=EMPTY_REPLY)
+        return Incoming(sender, text, reply=EMPTY_REPLY, message_id=message_id)
     if len(text) > MAX_MESSAGE_CHARS:
-        return Incoming(sender, "", reply=TOO_LONG_REPLY.format(length=len(text), limit=MAX_MESSAGE_CHARS))
-    return Incoming(sender, redact(text))
+        return Incoming(sender, "", reply=TOO_LONG_REPLY.format(length=len(text), limit=MAX_MESSAGE_CHARS),
+                        message_id=message_id)
+    return Incoming(sender, redact(text), message_id=message_id)
+
+
+async def replies_from_tracker(tracker_store: Any, sender: str, message_id: str) -> Optional[List[dict]]:
+    """The replies stored after the student message `message_id`, as the REST channel sent them;
+    None when that message is not stored (or got no reply stored with it)."""
+    tracker = await tracker_store.retrieve_full_tracker(sender)
+    if tracker is None:
+        return None
+    replies = feedback.replies_to(tracker.events, message_id)
+    if not replies:
+        return None
+    collector = CollectingOutputChannel()
+    for event in replies:
+        await collector.send_response(sender, event.message())  # how Rasa sent it
+    return collector.messages
 
 
 class GuardedRestInput(RestInput):
+    ledger: Optional[MessageLedger] = None
+
     @classmethod
     def name(cls) -> Text:
         return "rest"
+
+    async def _handle_once(self, agent: Any, message: UserMessage, resendable: bool) -> List[dict]:
+        """Lets Rasa handle the message unless its id was handled before; the caller holds the
+        conversation's lock."""
+        if not resendable:
+            await agent.processor.handle_message(message)
+            return message.output_channel.messages
+        if self.ledger is None:
+            self.ledger = ledger_for(agent.lock_store)
+        sender, message_id = message.sender_id, message.message_id
+        state, replies = self.ledger.get(sender, message_id)
+        if state == DONE:
+            structlogger.info("rest.message.resend.answered", sender=sender)
+            return replies or []
+        if state == PENDING:  # stopped half-way earlier: answer from the store if the turn was saved
+            replies = await replies_from_tracker(agent.tracker_store, sender, message_id)
+            if replies is not None:
+                self.ledger.mark_done(sender, message_id, replies)
+                return replies
+        self.ledger.mark_pending(sender, message_id)
+        await agent.processor.handle_message(message)
+        replies = message.output_channel.messages
+        self.ledger.mark_done(sender, message_id, replies)
+        return replies
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         webhook = Blueprint("guarded_rest_webhook", __name__)
@@ -110,22 +173,29 @@ class GuardedRestInput(RestInput):
             if incoming.reply is not None:
                 return response.json([{"recipient_id": incoming.sender, "text": incoming.reply}])
 
-            collector = CollectingOutputChannel()
-            message_id = uuid.uuid4().hex
+            agent = request.app.ctx.agent
+            if agent is None or not agent.is_ready():
+                return response.json({"error": NOT_READY}, status=503)
+            message = UserMessage(
+                incoming.text, CollectingOutputChannel(), incoming.sender, input_channel=self.name(),
+                message_id=incoming.message_id or uuid.uuid4().hex, metadata={"received_at": time.time()},
+            )
             try:
-                await on_new_message(
-                    UserMessage(incoming.text, collector, incoming.sender, input_channel=self.name(),
-                                message_id=message_id)
-                )
-            except CancelledError:
+                async with agent.lock_store.lock(incoming.sender):
+                    replies = await self._handle_once(agent, message, incoming.message_id is not None)
+            except CancelledError:  # the client went away; a resend with its id is answered once
                 structlogger.error("rest.message.received.timeout", sender=incoming.sender)
+                raise
+            except LockError:
+                structlogger.exception("rest.message.lock.failure", sender=incoming.sender)
+                return response.json({"error": BUSY}, status=503)
             except Exception:
                 structlogger.exception("rest.message.received.failure", sender=incoming.sender)
                 return response.json(
                     {"error": "Sorry, something went wrong on our side. Please try again."}, status=503
                 )
             # Each reply names the student message it answers, so that a vote can rate it.
-            return response.json([{**m, "in_reply_to": message_id} for m in collector.messages])
+            return response.json([{**m, "in_reply_to": message.message_id} for m in replies])
 
         @webhook.route("/feedback", methods=["POST"])
         async def rate(request: Request) -> HTTPResponse:

@@ -84,6 +84,37 @@ def send_message(rasa_url: str, sender: str, message: str) -> List[dict]:
         return json.loads(reply.read())
 
 
+def spawn(name: str, command: List[str], env: Dict[str, str], cwd: Path, log_dir: Path) -> subprocess.Popen:
+    """Starts `command` in its own process group, its output appended to log_dir/NAME.log."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    with open(log_dir / f"{name}.log", "ab") as log:
+        return subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True, preexec_fn=_die_with_parent,
+        )
+
+
+def stop_all(processes: Dict[str, subprocess.Popen]) -> None:
+    """SIGTERM to each process group, SIGKILL to those still there after 20 s."""
+    for process in processes.values():
+        if process.poll() is None:
+            _signal_group(process, signal.SIGTERM)
+    for process in processes.values():
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            _signal_group(process, signal.SIGKILL)
+            process.wait()
+    processes.clear()
+
+
+def _signal_group(process: subprocess.Popen, signum: int) -> None:
+    try:
+        os.killpg(process.pid, signum)
+    except ProcessLookupError:
+        pass  # it has just gone
+
+
 def wait_until(url: str, deadline: float, process: subprocess.Popen, name: str) -> None:
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -139,58 +170,62 @@ class Servers:
         return f"http://{self.host}:{self.widget_port}/" if self.widget_port else None
 
     def _spawn(self, name: str, command: List[str], env: Dict[str, str]) -> subprocess.Popen:
-        self.log_dir.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_dir / f"{name}.log", "ab")
-        process = subprocess.Popen(
-            command, cwd=self.project, env=env, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True, preexec_fn=_die_with_parent,
-        )
+        process = spawn(name, command, env, self.project, self.log_dir)
         self.processes[name] = process
         return process
 
     def start(self, timeout: float = 180.0) -> "Servers":
         try:
-            return self._start(timeout)
+            self.launch()
+            self.wait_ready(time.monotonic() + timeout)
+            return self
         except BaseException:
             self.stop()
             raise
 
-    def _start(self, timeout: float) -> "Servers":
+    def base_env(self) -> Dict[str, str]:
+        return {**os.environ, "PYTHONPATH": str(self.project), "RASA_TELEMETRY_ENABLED": "false",
+                "TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "PYTHONUNBUFFERED": "1",
+                **self.env}
+
+    def launch(self) -> None:
+        """Starts the processes without waiting for them (several sets can then load at once)."""
         self.token = self.token or api_token()
-        env = {**os.environ, "PYTHONPATH": str(self.project), "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
-               "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "PYTHONUNBUFFERED": "1", **self.env}
+        env = self.base_env()
         endpoints = endpoints_for(
             f"http://127.0.0.1:{self.action_port}/webhook", self.endpoints,
             self.log_dir / f"endpoints-{self.rasa_port}.yml",
         )
-        deadline = time.monotonic() + timeout
-        actions = self._spawn("actions", [str(BIN / "rasa"), "run", "actions", "--port",
-                                          str(self.action_port), "--actions", "actions"], env)
+        self._spawn("actions", [str(BIN / "rasa"), "run", "actions", "--port",
+                                str(self.action_port), "--actions", "actions"], env)
         command = [str(BIN / "rasa"), "run", "--enable-api", "--auth-token", self.token,
                    "--interface", self.host, "--port", str(self.rasa_port), "--model", str(self.model),
                    "--endpoints", str(endpoints), "--credentials", str(self.project / "credentials.yml")]
         if self.cors_origins:
             command += ["--cors", *self.cors_origins]
-        rasa = self._spawn("rasa", command, env)
+        self._spawn("rasa", command, env)
         if self.widget_port:
-            widget_env = {**env, "WIDGET_HOST": self.host, "WIDGET_PORT": str(self.widget_port),
-                          "RASA_URL": self.rasa_url}
-            widget = self._spawn("widget", [sys.executable, str(self.project / "widget" / "serve.py")], widget_env)
-            wait_until(self.widget_url, deadline, widget, "widget page")
-        wait_until(f"http://127.0.0.1:{self.action_port}/health", deadline, actions, "action server")
-        wait_until(f"{self.rasa_url}/status?token={self.token}", deadline, rasa, "Rasa server")
-        return self
+            self.launch_widget(self.rasa_url)
+
+    def launch_widget(self, rasa_url: str) -> subprocess.Popen:
+        """The widget demo page on `widget_port`, talking to the bot at `rasa_url`."""
+        widget_env = {**self.base_env(), "WIDGET_HOST": self.host, "WIDGET_PORT": str(self.widget_port),
+                      "RASA_URL": rasa_url}
+        return self._spawn("widget", [sys.executable, str(self.project / "widget" / "serve.py")], widget_env)
+
+    def wait_ready(self, deadline: float) -> None:
+        """Waits until every launched process answers (raises when one exits or time runs out)."""
+        if "widget" in self.processes:
+            wait_until(self.widget_url, deadline, self.processes["widget"], "widget page")
+        if "actions" in self.processes:
+            wait_until(f"http://127.0.0.1:{self.action_port}/health", deadline, self.processes["actions"],
+                       "action server")
+        if "rasa" in self.processes:
+            wait_until(f"{self.rasa_url}/status?token={self.token}", deadline, self.processes["rasa"],
+                       "Rasa server")
 
     def stop(self) -> None:
-        for process in self.processes.values():
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-        self.processes.clear()
+        stop_all(self.processes)
 
     def send(self, sender: str, message: str) -> List[dict]:
         return send_message(self.rasa_url, sender, message)

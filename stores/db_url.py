@@ -7,6 +7,7 @@ same database, and none of them may ever print its password: they share
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import Optional
@@ -17,6 +18,7 @@ from sqlalchemy.engine import make_url
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "conversations.db"
 ENV_VAR = "TRACKER_DB_URL"
+logger = logging.getLogger(__name__)
 
 
 def tracker_db_url(configured: Optional[str] = None) -> str:
@@ -49,13 +51,14 @@ def create_engine(url: Optional[str] = None, **kwargs) -> sa.engine.Engine:
     """
     url = url or tracker_db_url()
     parsed = make_url(url)
+    kwargs.setdefault("future", True)
     if parsed.get_backend_name() != "sqlite":
         kwargs.setdefault("pool_pre_ping", True)
-        return sa.create_engine(url, future=True, **kwargs)
+        return sa.create_engine(url, **kwargs)
     kwargs.setdefault("connect_args", {"timeout": 15, "check_same_thread": False})
     if parsed.database not in (None, "", ":memory:"):
         kwargs.setdefault("poolclass", sa.pool.QueuePool)
-    engine = sa.create_engine(url, future=True, **kwargs)
+    engine = sa.create_engine(url, **kwargs)
 
     @sa.event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection, _record):
@@ -65,3 +68,25 @@ def create_engine(url: Optional[str] = None, **kwargs) -> sa.engine.Engine:
         cursor.close()
 
     return engine
+
+
+def ensure_database(url: str) -> bool:
+    """Creates the PostgreSQL database `url` names when it does not exist yet (connecting to the
+    server's ``postgres`` database to do so); True when it was created. Other back ends: no-op."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql" or not parsed.database:
+        return False
+    admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT",
+                             connect_args={"connect_timeout": 5})
+    try:
+        with admin.connect() as conn:
+            exists = conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                  {"name": parsed.database}).first()
+            if exists:
+                return False
+            quoted = parsed.database.replace('"', '""')
+            conn.execute(sa.text(f'CREATE DATABASE "{quoted}"'))
+            logger.info("Created the database %s", masked(url))
+            return True
+    finally:
+        admin.dispose()

@@ -28,6 +28,10 @@
   };
   const GREET = "/greet";
   const TIMEOUT_MS = 30000;
+  // A message whose answer did not arrive (the server could not be reached, a gateway error
+  // 502/503/504 while a server restarts, a time-out) is sent again by itself after these pauses,
+  // with the same message id, which the server uses to answer a resend only once.
+  const RESEND_AFTER_MS = [500, 1500];
   const MAX_ITEMS = 200;
   const PRIVACY =
     `Conversations are kept for ${config.retentionDays} days to improve answers. Please don't type personal ` +
@@ -270,7 +274,10 @@
     return { id: newId(), role: "bot", text, source, buttons, answerTo };
   }
 
-  async function post(sender, message) {
+  // The id the server stores the message under: the item's id as letters and digits.
+  const messageId = (item) => String(item.id).replace(/[^A-Za-z0-9]/g, "").slice(0, 64);
+
+  async function post(sender, message, id) {
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), TIMEOUT_MS);
     let res;
@@ -278,7 +285,7 @@
       res = await fetch(`${config.serverUrl}/webhooks/rest/webhook`, {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ sender, message }),
+        body: JSON.stringify({ sender, message, message_id: id }),
         signal: abort.signal,
       });
       if (!res.ok) {
@@ -287,17 +294,34 @@
           const body = await res.json();
           if (body && typeof body.error === "string") detail = body.error;
         } catch (e) { /* not JSON */ }
-        throw new Error(`${detail} (error ${res.status}) Your message has not been sent.`);
+        const error = new Error(`${detail} (error ${res.status}) Your message has not been sent.`);
+        error.resend = [502, 503, 504].includes(res.status);
+        throw error;
       }
       const body = await res.json();
       return Array.isArray(body) ? body : [];
     } catch (e) {
       if (res && !res.ok) throw e;
-      throw new Error(abort.signal.aborted
+      const error = new Error(abort.signal.aborted
         ? "The study assistant did not answer in time. Your message has not been sent."
         : "The study assistant can't be reached right now. Your message has not been sent.");
+      error.resend = true;
+      throw error;
     } finally {
       clearTimeout(timer);
+    }
+  }
+
+  // post() again after a failure that a resend may cure (the same id: answered once at most).
+  async function postWithResend(sender, item, mine) {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await post(sender, item.payload, messageId(item));
+      } catch (e) {
+        if (!e.resend || attempt >= RESEND_AFTER_MS.length || mine !== generation) throw e;
+        await new Promise((resolve) => setTimeout(resolve, RESEND_AFTER_MS[attempt]));
+        if (mine !== generation) throw e;
+      }
     }
   }
 
@@ -310,7 +334,7 @@
     busy = true;
     sync();
     try {
-      const replies = await post(state.sender, item.payload);
+      const replies = await postWithResend(state.sender, item, mine);
       if (mine !== generation) return;
       item.status = "sent";
       lastError = "";
