@@ -21,10 +21,11 @@ goes through these steps in order; the first that applies wins:
 6. a short, unsure question while the previous question is still a likely reading: the previous one;
    a question of place pointing back at the person or destination just named ("where is her
    office?"): about them;
-7. `faq`: the fixed answer the ResponseSelector chose, unless the message names a destination, track,
+7. a question sharing no content word with the examples of the answer the NLU chose: decline;
+8. `faq`: the fixed answer the ResponseSelector chose, unless the message names a destination, track,
    language test or component, which a fixed answer cannot speak about: then about that entry
    (FAQ_OVERRIDES);
-8. a question of the knowledge base (`ask_*`): its answer, about the entries the message names (or,
+9. a question of the knowledge base (`ask_*`): its answer, about the entries the message names (or,
    for a short follow-up, the entries of the previous answer).
 """
 
@@ -41,6 +42,8 @@ from actions.entries import (
 from actions.knowledge_base import Entry, KnowledgeBase, normalise
 
 DECLINE, CHOICE, CLARIFY, HANDOFF = "decline", "choice", "clarify", "handoff"
+# What nlu_components/answer_support.py adds to the parse data (kept free of Rasa imports here).
+ANSWER_SUPPORT = "answer_support"
 # A fixed FAQ answer cannot speak about a named destination, track, language test or component: a
 # question naming one goes to its entry's answer when it is short, or when the FAQ answer chosen is
 # about the same subject (a longer message may name a country only to say where the student is from).
@@ -208,6 +211,11 @@ def _choose(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any], i
     where = _where_it_is(kb, message, slots, intent, text, last)
     if where is not None:
         return where
+    # Not one content word in common with the examples of the answer the NLU chose
+    # (nlu_components/answer_support.py): not understood, however confident the classifier was.
+    # A short question leaning on the conversation keeps the NLU's answer.
+    if message.get(ANSWER_SUPPORT) == [] and not (last and context.leans_on_context(text)):
+        return Decision(DECLINE, reason="off_topic")
     if intent == context.RETRIEVAL_INTENT:
         key = _faq_key(message)
         short = word_count(text) <= entries.FOLLOWUP_MAX_WORDS

@@ -1,0 +1,115 @@
+"""Tells the decision which content words a message shares with the examples of the answer chosen.
+
+The classifiers always pick their most likely answer, and on a message far from every topic the
+most likely one can still score high: a cooking question shaped like "how do I ...?" looks like a
+study-abroad question to them. A message whose content words (not stop words) are all absent from
+the examples of the question it was classified as has not been understood, whatever the
+confidence. This component records the shared words under `answer_support` in the parse data
+(an empty list: nothing shared), and `actions/decision.py` declines such a message unless the
+conversation gives it a meaning.
+
+Nothing is recorded (None) for a message without content words ("how much is it?") or naming an
+entity: there is nothing to check, or the entity already ties it to a topic.
+
+Rasa's classifiers offer no such check, hence this small trained component: training collects
+each answer's words (each FAQ answer separately), prediction intersects.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Optional, Set, Text, Type
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.nlu.tokenizers.tokenizer import Tokenizer
+from rasa.nlu.constants import RESPONSE_SELECTOR_PROPERTY_NAME
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, INTENT_RESPONSE_KEY
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from spacy.lang.en.stop_words import STOP_WORDS
+
+from nlu_components.unknown_words import words_of
+
+OUTPUT = "answer_support"
+FILE = "answer_words.json"
+RETRIEVAL_INTENT = "faq"
+
+
+def content_words(message: Message) -> Set[str]:
+    """Lower-cased words and lemmas of two letters or more that are not stop words."""
+    return {word for word in words_of(message) if len(word) > 1 and word not in STOP_WORDS}
+
+
+def answer_of(message: Message) -> Optional[str]:
+    """The answer the NLU chose: an intent, or for the FAQ the ResponseSelector's answer key."""
+    intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+    if intent != RETRIEVAL_INTENT:
+        return intent
+    selected = (message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(RETRIEVAL_INTENT) or {}
+    return (selected.get("response") or {}).get(INTENT_RESPONSE_KEY)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class AnswerSupport(GraphComponent, IntentClassifier):
+    @classmethod
+    def required_components(cls) -> List[Type]:
+        # Placed after the ResponseSelector in config.yml (it reads its answer); Rasa can only check
+        # that a trainable component's training inputs come first.
+        return [Tokenizer]
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {}
+
+    def __init__(self, model_storage: ModelStorage, resource: Resource,
+                 words: Optional[Dict[str, Set[str]]] = None) -> None:
+        self._model_storage = model_storage
+        self._resource = resource
+        self.words = words or {}
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> GraphComponent:
+        return cls(model_storage, resource)
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> GraphComponent:
+        try:
+            with model_storage.read_from(resource) as folder:
+                stored = json.loads((folder / FILE).read_text(encoding="utf-8"))
+        except (ValueError, FileNotFoundError):
+            stored = {}
+        return cls(model_storage, resource, {answer: set(words) for answer, words in stored.items()})
+
+    def train(self, training_data: TrainingData) -> Resource:
+        words: Dict[str, Set[str]] = {}
+        for example in training_data.intent_examples:
+            intent = example.get(INTENT)
+            answer = example.get(INTENT_RESPONSE_KEY) if intent == RETRIEVAL_INTENT else intent
+            if answer:
+                words.setdefault(answer, set()).update(content_words(example))
+        self.words = words
+        with self._model_storage.write_to(self._resource) as folder:
+            (folder / FILE).write_text(json.dumps({a: sorted(w) for a, w in sorted(words.items())}),
+                                       encoding="utf-8")
+        return self._resource
+
+    def support(self, message: Message) -> Optional[List[str]]:
+        """The message's content words found in its answer's examples; None when not checked."""
+        answer = answer_of(message)
+        if not answer or answer not in self.words or message.get(ENTITIES):
+            return None
+        words = content_words(message)
+        if not words:
+            return None
+        return sorted(words & self.words[answer])
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            message.set(OUTPUT, self.support(message), add_to_output=True)
+        return messages
