@@ -9,8 +9,9 @@ goes through these steps in order; the first that applies wins:
    second decline in a row also offers a person, actions/handoff.py); a request for a person
    (`ask_human`, also the widget's "Contact a person"): whom to ask;
 2. a question about a fact naming another institution ("fees at Erasmus"): decline, saying why;
-   about another programme ("the Medicine bachelor's fee"): not covered (both checked on the answer
-   the steps below choose: fixed answers may name other universities);
+   about another programme ("the Medicine bachelor's fee") or asking about a topic the documents do
+   not cover (knowledge/not_covered.yml: parking, scholarships, ...): not covered (all checked on
+   the answer the steps below choose: fixed answers may name other universities);
 3. the NLU is unsure (`nlu_fallback`): a short message naming an entry is answered about it
    ("and karolinska?"); a short question leaning on the previous answer is answered in its context;
    a message torn between two likely questions gets "Did you mean" buttons; anything else is declined;
@@ -42,6 +43,7 @@ from actions.entries import (
 from actions.knowledge_base import Entry, KnowledgeBase, normalise
 
 DECLINE, CHOICE, CLARIFY, HANDOFF = "decline", "choice", "clarify", "handoff"
+NOT_ANSWERS = (DECLINE, CHOICE, CLARIFY, HANDOFF)
 # What nlu_components/answer_support.py adds to the parse data (kept free of Rasa imports here).
 ANSWER_SUPPORT = "answer_support"
 # A fixed FAQ answer cannot speak about a named destination, track, language test or component: a
@@ -172,6 +174,11 @@ def decide(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any]) ->
         return Decision(DECLINE, reason="other_institution", institution=other)
     # The facts are this master's: the Medicine bachelor's fee is not in the documents.
     if decision.answer in PROGRAMME_FACTS and not decision.context and kb.other_programme_named(text):
+        return Decision(DECLINE, reason="not_covered")
+    # Parking, scholarships, salaries (knowledge/not_covered.yml): no answer speaks of them, however
+    # close its words ("how much does parking cost?" is not a tuition question).
+    if (decision.answer not in (*NOT_ANSWERS, "ask_contact") and not decision.context
+            and kb.uncovered_topic_asked(text)):
         return Decision(DECLINE, reason="not_covered")
     return decision
 

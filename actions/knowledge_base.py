@@ -124,6 +124,16 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+NEGATIONS = {"not", "no", "without", "excluding", "except", "besides", "nor", "counting"}
+
+
+def question_part(text: str) -> str:
+    """The sentences of a message that end with a question mark, or else its last sentence."""
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", text.strip()) if s.strip()]
+    questions = [s for s in sentences if s.endswith("?")]
+    return " ".join(questions) if questions else (sentences[-1] if sentences else "")
+
+
 class KnowledgeBase:
     """The facts and named entries of knowledge/, with lookups by synonym."""
 
@@ -188,6 +198,19 @@ class KnowledgeBase:
         for key, programme in (self.files["programme.yml"].get("other_programmes") or {}).items():
             if any(f" {normalise(s)} " in padded for s in programme.get("synonyms", [])):
                 return key
+        return None
+
+    def uncovered_topic_asked(self, text: str) -> Optional[str]:
+        """The topic of knowledge/not_covered.yml the question itself asks about, if any: found in
+        the sentences ending with "?", or else in the last sentence (context around a covered
+        question does not count)."""
+        question = normalise(question_part(text))
+        for key, topic in (self.files.get("not_covered.yml", {}).get("not_covered_topics") or {}).items():
+            for synonym in topic.get("synonyms", []):
+                # "tuition, not counting rent": a topic ruled out is not asked about.
+                for found in re.finditer(rf"(?:^|\s)(?:(\S+) )?{re.escape(normalise(synonym))}(?=\s|$)", question):
+                    if found.group(1) not in NEGATIONS:
+                        return key
         return None
 
     def programme_named(self, text: str) -> Optional[str]:

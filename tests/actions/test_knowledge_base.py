@@ -105,3 +105,21 @@ def test_a_new_entry_needs_only_the_knowledge_base(tmp_path):
     assert "Oslo" in answers.study_abroad(kb, [kb.resolve("destination", "oslo")]).text
     nlp = build(tmp_path / "spacy", kb)
     assert [(e.text, e.label_) for e in nlp("could I go to Norway").ents] == [("Norway", "destination")]
+
+
+@pytest.mark.parametrize("text, topic", [
+    ("what is the rent for a room in leiden", "housing"),
+    ("Any SCHOLARSHIPS for the research master?", "scholarships"),
+    ("We live far away. Is there parking near the hospital?", "campus_life"),
+    ("I got a scholarship from my government. When do classes begin?", None),  # context, not the question
+    ("what will tuition come to, not counting rent", None),  # ruled out, not asked
+    ("what does the tuition cost", None),
+    ("do they grant exemptions from the language test", None),  # a verb, not a grant
+])
+def test_a_question_about_an_uncovered_topic_is_recognised_in_the_question_itself(text, topic):
+    assert KB.uncovered_topic_asked(text) == topic
+
+
+def test_every_uncovered_topic_has_a_name_and_synonyms():
+    topics = KB.files["not_covered.yml"]["not_covered_topics"]
+    assert topics and all(t["name"] and t["synonyms"] for t in topics.values())
