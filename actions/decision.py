@@ -25,7 +25,8 @@ goes through these steps in order; the first that applies wins:
 7. a question sharing no content word with the examples of the answer the NLU chose: decline;
 8. `faq`: the fixed answer the ResponseSelector chose, unless the message names a destination, track,
    language test or component, which a fixed answer cannot speak about: then about that entry
-   (FAQ_OVERRIDES);
+   (FAQ_OVERRIDES); a general description for a question naming one specific topic ("its
+   fees?"): that topic's answer (actions/topic_words.py);
 9. a question of the knowledge base (`ask_*`): its answer, about the entries the message names (or,
    for a short follow-up, the entries of the previous answer).
 """
@@ -36,7 +37,7 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
-from actions import answers, context, entries
+from actions import answers, context, entries, topic_words
 from actions.entries import (
     FOLLOWUP_LABELS, INTENT_OF_LABEL, LABEL_OF_INTENT, is_short_followup, mentioned, remembered, word_count,
 )
@@ -55,6 +56,8 @@ FAQ_OVERRIDES = {
     "component": ("faq/research_specialisation", "faq/what_you_learn"),
     "language_test": ("faq/nl_admission",),
 }
+# Fixed answers that describe the programme in general (actions/topic_words.py).
+GENERAL_FAQS = ("faq/research_specialisation", "faq/what_you_learn")
 # Facts of this master: asked about another programme (knowledge/programme.yml), they are not covered.
 PROGRAMME_FACTS = ("ask_fee", "ask_duration", "ask_start_date", "ask_deadline", "ask_entry_requirements",
                    "ask_language_of_instruction", "ask_documents", "ask_components", "ask_tracks")
@@ -230,6 +233,10 @@ def _choose(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any], i
         named = _about_named(kb, message, labels)
         if named is not None:
             return named
+        # A general description does not answer a question naming one specific topic ("its fees?").
+        specific = topic_words.single_topic(text) if key in GENERAL_FAQS else None
+        if specific:
+            return _question(kb, message, slots, specific)
         return Decision(key) if key else Decision(DECLINE, reason="low_confidence")
     if intent in context.ANSWERABLE:
         return _question(kb, message, slots, intent)

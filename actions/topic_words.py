@@ -1,0 +1,47 @@
+"""The specific question a message's topic words point to ("fees", "engels", "internship").
+
+The classifier learns these words as features from the lookup tables in data/nlu/vocabulary.yml,
+and it still answers "what do the research specialisation's fees come to?" with the general
+description of the specialisation, because its name weighs more than one word. The decision reads
+the same tables (one list of topic words, read here) to send a question that names exactly one
+specific topic to that topic's answer instead of a general description.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+from typing import Dict, Optional, Pattern
+
+import yaml
+
+VOCABULARY = Path(__file__).resolve().parent.parent / "data" / "nlu" / "vocabulary.yml"
+# The lookup tables that stand for one question each; the others (going abroad, careers, ...) are
+# answered by several fixed answers or are not answers at all.
+INTENT_OF_LOOKUP = {
+    "money": "ask_fee", "length": "ask_duration", "teaching_language": "ask_language_of_instruction",
+    "starting": "ask_start_date", "deadline": "ask_deadline", "admission": "ask_entry_requirements",
+    "english_test": "ask_language_test", "application_documents": "ask_documents",
+    "programme_parts": "ask_components", "research_tracks": "ask_tracks",
+}
+
+
+@functools.lru_cache(maxsize=1)
+def _patterns(path: Path = VOCABULARY) -> Dict[str, Pattern[str]]:
+    tables = yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []
+    patterns = {}
+    for table in tables:
+        intent = INTENT_OF_LOOKUP.get(table.get("lookup"))
+        words = [line[2:].strip() for line in (table.get("examples") or "").splitlines() if line.strip()]
+        if intent and words:
+            # Whole words, with a plural ("brains", "deadlines").
+            alternatives = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+            patterns[intent] = re.compile(rf"(?<![\w@])(?:{alternatives})(?:s|es)?(?![\w@])", re.IGNORECASE)
+    return patterns
+
+
+def single_topic(text: str) -> Optional[str]:
+    """The one specific question whose topic words the text uses, or None (none or several)."""
+    found = [intent for intent, pattern in _patterns().items() if pattern.search(text)]
+    return found[0] if len(found) == 1 else None
