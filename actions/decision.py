@@ -102,6 +102,12 @@ def _faq_key(message: Dict[str, Any]) -> Optional[str]:
     return (selector.get("response") or {}).get("intent_response_key")
 
 
+def _faq_text(message: Dict[str, Any]) -> str:
+    """The text of the fixed answer the ResponseSelector chose."""
+    selector = (message.get("response_selector") or {}).get(context.RETRIEVAL_INTENT) or {}
+    return " ".join(r.get("text") or "" for r in (selector.get("response") or {}).get("responses") or [])
+
+
 def _about_named(kb: KnowledgeBase, message: Dict[str, Any], labels=FOLLOWUP_LABELS) -> Optional[Decision]:
     """An answer about the first kind of entry the message names, if it names one."""
     for label in labels:
@@ -181,7 +187,7 @@ def decide(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any]) ->
     # Parking, scholarships, salaries (knowledge/not_covered.yml): no answer speaks of them, however
     # close its words ("how much does parking cost?" is not a tuition question).
     if (decision.answer not in (*NOT_ANSWERS, "ask_contact") and not decision.context
-            and kb.uncovered_topic_asked(text)):
+            and kb.uncovered_topic_asked(text, _faq_text(message) if decision.is_faq else "")):
         return Decision(DECLINE, reason="not_covered")
     return decision
 

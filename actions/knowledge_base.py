@@ -200,12 +200,16 @@ class KnowledgeBase:
                 return key
         return None
 
-    def uncovered_topic_asked(self, text: str) -> Optional[str]:
+    def uncovered_topic_asked(self, text: str, answer_text: str = "") -> Optional[str]:
         """The topic of knowledge/not_covered.yml the question itself asks about, if any: found in
         the sentences ending with "?", or else in the last sentence (context around a covered
-        question does not count)."""
+        question does not count). A topic the chosen answer's text speaks of is covered by it (a
+        trainer's new FAQ answer about housing)."""
         question = normalise(question_part(text))
+        answer = f" {normalise(answer_text)} "
         for key, topic in (self.files.get("not_covered.yml", {}).get("not_covered_topics") or {}).items():
+            if any(f" {normalise(s)} " in answer for s in topic.get("synonyms", [])):
+                continue
             for synonym in topic.get("synonyms", []):
                 # "tuition, not counting rent": a topic ruled out is not asked about.
                 for found in re.finditer(rf"(?:^|\s)(?:(\S+) )?{re.escape(normalise(synonym))}(?=\s|$)", question):

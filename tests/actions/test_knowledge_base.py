@@ -123,3 +123,10 @@ def test_a_question_about_an_uncovered_topic_is_recognised_in_the_question_itsel
 def test_every_uncovered_topic_has_a_name_and_synonyms():
     topics = KB.files["not_covered.yml"]["not_covered_topics"]
     assert topics and all(t["name"] and t["synonyms"] for t in topics.values())
+
+
+def test_a_topic_the_chosen_answer_speaks_of_is_covered_by_it():
+    question = "where can I find student housing?"
+    assert KB.uncovered_topic_asked(question) == "housing"
+    assert KB.uncovered_topic_asked(question, "The Housing Office helps international students.") is None
+    assert KB.uncovered_topic_asked(question, "The tuition fee is 18,016 euros per year.") == "housing"
