@@ -60,6 +60,7 @@ VARIANTS: Dict[str, Tuple[Optional[Edit] | Path, Tuple[str, ...]]] = {
     "ours with 50 training epochs": (both(with_option("DIETClassifier", epochs=50),
                                           with_option("ResponseSelector", epochs=50)), ()),
     "ours without the unknown-words check": (without_component("UnknownWordsFallback"), ()),
+    "ours without the answer-support check": (without_component("AnswerSupport"), ()),
     "ours with 50 ResponseSelector epochs": (with_option("ResponseSelector", epochs=50), ()),
     "ours with 30 training epochs": (both(with_option("DIETClassifier", epochs=30),
                                           with_option("ResponseSelector", epochs=30)), ()),
