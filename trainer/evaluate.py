@@ -8,7 +8,10 @@ fared. The grouping is by prediction, not by the right answer: a question the cu
 the wrong intent is counted in that wrong intent's group, where its failure is the useful signal.
 The unseen set is never used here (see evaluation/heldout.py for why).
 
-Exit code 1 when in-scope accuracy dropped by more than 1 point against the published model.
+Exit code 1 when the current model answers more than MAX_DROP_QUESTIONS fewer in-scope questions
+than the published one. Retraining alone moves answers both ways: the same examples read in another
+order moved five shared answers, and adding one example moved eight of these questions to failing
+and four to passing (docs/benchmarks.md, "Training noise"). A smaller drop is reported, not failed.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from evaluation import heldout
 from serving.launcher import Servers, free_port
 from trainer.project import PROJECT
 
-MAX_DROP = 0.01
+MAX_DROP_QUESTIONS = 5
 CURRENT = Path("models/lumc.tar.gz")
 PUBLISHED = Path("models/published/lumc.tar.gz")
 PUBLISHED_FIGURES = Path("models/published/lumc.json")
@@ -134,12 +137,13 @@ def report(current: dict, published: Optional[dict]) -> int:
         for item in newly_answered:
             print(f"  - {item['message']}")
     print(f"Newly passing questions: {len(newly_passing)}")
-    drop = round(published["in_scope_accuracy"] - current["in_scope_accuracy"], 6)
-    if drop > MAX_DROP:
-        print(f"\nFAILED: in-scope accuracy dropped by {100 * drop:.1f} points (more than {100 * MAX_DROP:.0f}). "
-              f"Look at the newly failing questions before publishing.")
+    drop = round((published["in_scope_accuracy"] - current["in_scope_accuracy"]) * current["in_scope_count"])
+    if drop > MAX_DROP_QUESTIONS:
+        print(f"\nFAILED: {drop} fewer in-scope questions answered ({100 * (published['in_scope_accuracy'] - current['in_scope_accuracy']):.1f} points; "
+              f"a retrain alone moves up to {MAX_DROP_QUESTIONS}). Look at the newly failing questions before publishing.")
         return 1
-    print("\nOK: in-scope accuracy did not drop by more than 1 point.")
+    print(f"\nOK: in-scope accuracy did not drop by more than {MAX_DROP_QUESTIONS} questions "
+          f"(what a retrain alone moves); still read the newly failing questions above.")
     return 0
 
 

@@ -124,17 +124,17 @@ def test_report_without_published_model(capsys):
     assert "No published model yet" in capsys.readouterr().out
 
 
-def test_report_fails_when_accuracy_drops_more_than_one_point(capsys):
+def test_report_fails_when_more_questions_fail_than_a_retrain_moves(capsys):
     before = results([True] * 100)
-    after = results([True] * 98 + [False, False], declined=(True, False))
+    after = results([True] * 94 + [False] * 6, declined=(True, False))
     assert evaluate.report(after, before) == 1
     out = capsys.readouterr().out
-    assert "Newly failing questions (2):" in out and "- q98" in out and "- q99" in out
-    assert "FAILED: in-scope accuracy dropped by 2.0 points" in out
+    assert "Newly failing questions (6):" in out and "- q94" in out and "- q99" in out
+    assert "FAILED: 6 fewer in-scope questions answered (6.0 points" in out
     assert "faq/abroad_why" in out and "<- worse" in out
     assert "Off-topic messages no longer declined (1):" in out
 
 
-def test_report_passes_on_a_one_point_drop(capsys):
-    assert evaluate.report(results([True] * 99 + [False]), results([True] * 100)) == 0
+def test_report_passes_on_a_drop_within_retraining_noise(capsys):
+    assert evaluate.report(results([True] * 95 + [False] * 5), results([True] * 100)) == 0
     assert "OK" in capsys.readouterr().out
