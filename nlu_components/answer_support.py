@@ -11,31 +11,26 @@ conversation gives it a meaning.
 Nothing is recorded (None) for a message without content words ("how much is it?") or naming an
 entity: there is nothing to check, or the entity already ties it to a topic.
 
-Rasa's classifiers offer no such check, hence this small trained component: training collects
-each answer's words (each FAQ answer separately), prediction intersects.
+Rasa's classifiers offer no such check, hence this small trained component
+(nlu_components/stored_words.py): training collects each answer's words (each FAQ answer
+separately), prediction intersects.
 """
 
 from __future__ import annotations
 
-import json
-from typing import Any, Dict, List, Optional, Set, Text, Type
+from typing import Any, Dict, List, Optional, Set
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.nlu.tokenizers.tokenizer import Tokenizer
 from rasa.nlu.constants import RESPONSE_SELECTOR_PROPERTY_NAME
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, INTENT_RESPONSE_KEY
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from nlu_components.unknown_words import words_of
+from nlu_components.stored_words import StoredWords, words_of
 
 OUTPUT = "answer_support"
-FILE = "answer_words.json"
 RETRIEVAL_INTENT = "faq"
 
 
@@ -54,37 +49,12 @@ def answer_of(message: Message) -> Optional[str]:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class AnswerSupport(GraphComponent, IntentClassifier):
-    @classmethod
-    def required_components(cls) -> List[Type]:
-        # Placed after the ResponseSelector in config.yml (it reads its answer); Rasa can only check
-        # that a trainable component's training inputs come first.
-        return [Tokenizer]
+class AnswerSupport(StoredWords):
+    FILE = "answer_words.json"
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
-        return {}
-
-    def __init__(self, model_storage: ModelStorage, resource: Resource,
-                 words: Optional[Dict[str, Set[str]]] = None) -> None:
-        self._model_storage = model_storage
-        self._resource = resource
-        self.words = words or {}
-
-    @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> GraphComponent:
-        return cls(model_storage, resource)
-
-    @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> GraphComponent:
-        try:
-            with model_storage.read_from(resource) as folder:
-                stored = json.loads((folder / FILE).read_text(encoding="utf-8"))
-        except (ValueError, FileNotFoundError):
-            stored = {}
-        return cls(model_storage, resource, {answer: set(words) for answer, words in stored.items()})
+    def decode(stored: Any) -> Dict[str, Set[str]]:
+        return {answer: set(words) for answer, words in (stored or {}).items()}
 
     def train(self, training_data: TrainingData) -> Resource:
         words: Dict[str, Set[str]] = {}
@@ -93,11 +63,7 @@ class AnswerSupport(GraphComponent, IntentClassifier):
             answer = example.get(INTENT_RESPONSE_KEY) if intent == RETRIEVAL_INTENT else intent
             if answer:
                 words.setdefault(answer, set()).update(content_words(example))
-        self.words = words
-        with self._model_storage.write_to(self._resource) as folder:
-            (folder / FILE).write_text(json.dumps({a: sorted(w) for a, w in sorted(words.items())}),
-                                       encoding="utf-8")
-        return self._resource
+        return self.store({answer: sorted(w) for answer, w in sorted(words.items())})
 
     def support(self, message: Message) -> Optional[List[str]]:
         """The message's content words found in its answer's examples; None when not checked."""
