@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from playwright.sync_api import expect
 from widget_helpers import free_port, widget_server
+from tests.http_fakes import send_json
 
 QUESTION = "tuition fee please"
 
@@ -53,13 +54,7 @@ class FlakyRasa:
                                   "in_reply_to": body.get("message_id")}])
 
             def _send(self, status, payload):
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self._cors()
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                send_json(self, status, payload, self._cors)
 
             def log_message(self, *args):
                 pass

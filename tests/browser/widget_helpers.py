@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from tests.http_fakes import send_json
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
@@ -193,13 +194,7 @@ class FakeRasa:
                     status = 200
                     reply = [dict(m, recipient_id=body["sender"]) for m in fake.script.get(
                         body["message"], [{"text": f"Echo: {body['message']}"}])]
-                data = json.dumps(reply).encode()
-                self.send_response(status)
-                self._cors()
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                send_json(self, status, reply, self._cors)
 
             def log_message(self, *args):
                 pass

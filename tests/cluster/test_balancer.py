@@ -16,6 +16,7 @@ import requests
 
 from serving.cluster import ERROR_MESSAGES, haproxy_binary, haproxy_config
 from serving.launcher import free_port
+from tests.http_fakes import send_json
 
 ORIGIN = "http://127.0.0.1:8081"
 
@@ -33,12 +34,7 @@ def _replica(name: str, crash_on_post: bool = False) -> ThreadingHTTPServer:
             self._reply({"replica": name, "got": json.loads(body or b"null")})
 
         def _reply(self, payload):
-            data = json.dumps(payload).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            send_json(self, 200, payload)
 
         def log_message(self, *args):
             pass
