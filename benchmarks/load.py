@@ -147,9 +147,10 @@ def stored_turns(db_url: str, senders: Iterable[str]) -> Dict[str, List[StoredTu
     engine = sa.create_engine(db_url, future=True)
     try:
         with engine.connect() as conn:
-            rows = conn.execute(sa.text(
-                "SELECT sender_id, type_name, action_name, data FROM events "
-                "WHERE sender_id = ANY(:senders) ORDER BY id"), {"senders": senders}).fetchall()
+            # An expanding IN list, so the same query reads PostgreSQL and SQLite stores.
+            query = sa.text("SELECT sender_id, type_name, action_name, data FROM events "
+                            "WHERE sender_id IN :senders ORDER BY id").bindparams(sa.bindparam("senders", expanding=True))
+            rows = conn.execute(query, {"senders": senders}).fetchall()
     finally:
         engine.dispose()
     turns: Dict[str, List[StoredTurn]] = {s: [] for s in senders}
