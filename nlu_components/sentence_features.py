@@ -33,7 +33,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 PLACEHOLDER = scipy.sparse.coo_matrix(np.ones((1, 1), dtype=np.float32))
 
 
-def drop_sequence_features(message: Message) -> None:
+def replace_sequence_features(message: Message) -> None:
     """Replaces the text's token-level features in `message` by one placeholder position."""
     kept = [f for f in message.features if not (f.attribute == TEXT and f.type == FEATURE_TYPE_SEQUENCE)]
     if len(kept) != len(message.features):
@@ -53,10 +53,10 @@ class SentenceFeaturesOnly(GraphComponent):
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         for message in training_data.training_examples:
-            drop_sequence_features(message)
+            replace_sequence_features(message)
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            drop_sequence_features(message)
+            replace_sequence_features(message)
         return messages

@@ -4,7 +4,10 @@ scratch PostgreSQL databases (stores/scratch_db.py), so they never touch what ot
 from __future__ import annotations
 
 import os
+from typing import List
 from urllib.parse import urlsplit
+
+import redis
 
 
 def redis_url_for_tests() -> str:
@@ -12,3 +15,12 @@ def redis_url_for_tests() -> str:
     parts = urlsplit(os.environ.get("TEST_REDIS_URL") or "redis://127.0.0.1:6379/0")
     db = os.environ.get("CLUSTER_TEST_REDIS_DB", "11")
     return f"{parts.scheme}://{parts.netloc}/{db}"
+
+
+def delete_keys_under(prefix: str) -> List[bytes]:
+    """Deletes the keys a test's lock store and message ledger left under `prefix`; returns them."""
+    client = redis.Redis.from_url(redis_url_for_tests())
+    keys = client.keys(f"{prefix}:*")
+    if keys:
+        client.delete(*keys)
+    return keys

@@ -21,7 +21,7 @@ from benchmarks.load import QUESTIONS, check_stored, new_message_id, post, send,
 from serving.cluster import Cluster
 from serving.launcher import PROJECT, free_port
 from stores.scratch_db import scratch_postgres
-from tests.cluster.helpers import redis_url_for_tests
+from tests.cluster.helpers import delete_keys_under, redis_url_for_tests
 
 LEASE = 3.0
 
@@ -41,10 +41,7 @@ def cluster(tmp_path_factory):
             yield cluster
         finally:
             cluster.stop()
-            client = redis.Redis.from_url(redis_url_for_tests())
-            keys = client.keys(f"{prefix}:*")
-            if keys:
-                client.delete(*keys)
+            delete_keys_under(prefix)
 
 
 def _stats(cluster: Cluster) -> dict:

@@ -17,7 +17,7 @@ import redis
 from rasa.core.lock_store import LockError, RedisLockStore
 
 from stores.lock_store import AtomicRedisLockStore, EnvLockStore, LeasedInMemoryLockStore
-from tests.cluster.helpers import redis_url_for_tests
+from tests.cluster.helpers import delete_keys_under, redis_url_for_tests
 
 URL = redis_url_for_tests()
 
@@ -32,10 +32,7 @@ def _store(prefix: str, lease: float = 10.0) -> AtomicRedisLockStore:
 def prefix():
     prefix = "lsalock" + uuid.uuid4().hex[:8]
     yield prefix
-    client = redis.Redis.from_url(URL)
-    leftovers = client.keys(f"{prefix}:*")
-    if leftovers:
-        client.delete(*leftovers)
+    leftovers = delete_keys_under(prefix)
     assert not leftovers, f"keys left behind: {leftovers}"
 
 

@@ -11,11 +11,10 @@ import uuid
 
 import aiohttp
 import pytest
-import redis
 
 from benchmarks.load import QUESTIONS, check_stored, send, stored_turns, students
 from serving.launcher import PROJECT, Servers, free_port
-from tests.cluster.helpers import redis_url_for_tests
+from tests.cluster.helpers import delete_keys_under, redis_url_for_tests
 
 
 @pytest.fixture(scope="module")
@@ -34,10 +33,7 @@ def server(tmp_path_factory):
         yield servers, env["TRACKER_DB_URL"]
     finally:
         servers.stop()
-        client = redis.Redis.from_url(redis_url_for_tests())
-        keys = client.keys(f"{prefix}*")
-        if keys:
-            client.delete(*keys)
+        delete_keys_under(prefix)
 
 
 def _worker_processes(servers: Servers) -> int:
