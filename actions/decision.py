@@ -129,9 +129,13 @@ def _again(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any], la
 def _question(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any], intent: str) -> Decision:
     """A question of the knowledge base, about the entries named or just discussed."""
     text = message.get("text") or ""
-    if intent == "ask_duration" and is_short_followup(text, "component"):
+    if intent == "ask_duration":
+        # "How many EC is the research project?" names a component: its size, not the programme's.
+        parts = mentioned(kb, message, "component")
+        if parts:
+            return Decision("ask_components", label="component", entries=parts)
         # "How many EC?" right after an answer about a component is about that component.
-        parts = remembered(kb, slots, "component")
+        parts = remembered(kb, slots, "component") if is_short_followup(text, "component") else []
         if parts:
             return Decision("ask_components", label="component", entries=parts, context=True)
     if intent == "ask_contact":
