@@ -92,7 +92,7 @@ class Project:
                     if "action" in step:
                         self.rule_actions.add(step["action"])
         sources = yaml.safe_load((root / "knowledge" / "sources.yml").read_text(encoding="utf-8"))
-        self.source_titles = [s["title"] for s in sources["sources"].values()]
+        self.source_titles = [s[k] for s in sources["sources"].values() for k in ("title", "title_nl") if s.get(k)]
 
     @property
     def faq_keys(self) -> Set[str]:
@@ -155,9 +155,9 @@ def answers_name_their_source(p: Project) -> List[str]:
             continue
         for variant in variants:
             last = (variant.get("text") or "").strip().splitlines()[-1]
-            if not last.startswith("Source: ") or not any(t in last for t in p.source_titles):
-                problems.append(f"{name} does not end with a 'Source: <document>' line naming "
-                                f"a document of knowledge/sources.yml")
+            if not last.startswith(("Source: ", "Bron: ")) or not any(t in last for t in p.source_titles):
+                problems.append(f"{name} does not end with a 'Source: <document>' (Dutch: 'Bron: ...') line "
+                                f"naming a document of knowledge/sources.yml")
     return problems
 
 
