@@ -179,6 +179,26 @@ def _joined_sender(argv: List[str]) -> List[str]:
     return out
 
 
+def _run(args, parser, engine, url) -> int:
+    """The command itself; prints its counts."""
+    if args.command == "purge":
+        days = args.older_than_days if args.older_than_days is not None else _days_default()
+        done = purge(engine, days)
+        print(f"purge older than {days:g} days in {masked(url)}: "
+              f"{done.events} events deleted, {done.conversations} conversations removed "
+              f"entirely, {done.indexed_messages} indexed messages deleted")
+        return 0
+    if not args.sender.strip():
+        parser.error("--sender must not be empty")
+    done = delete_sender(engine, args.sender)
+    print(f"delete sender {args.sender} in {masked(url)}: {done.events} events, "
+          f"{done.indexed_messages} indexed messages, {done.inbox_items} "
+          f"trainer inbox items deleted, {done.audit_entries} audit entries scrubbed")
+    if not done.events:
+        print("no conversation with that id was stored", file=sys.stderr)
+    return 0
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m privacy.retention",
                                      description="Delete stored conversations.")
@@ -193,24 +213,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     url = tracker_db_url()
     engine = create_engine(url)
     try:
-        if args.command == "purge":
-            days = args.older_than_days if args.older_than_days is not None else _days_default()
-            done = purge(engine, days)
-            print(f"purge older than {days:g} days in {masked(url)}: "
-                  f"{done.events} events deleted, {done.conversations} conversations removed "
-                  f"entirely, {done.indexed_messages} indexed messages deleted")
-        else:
-            if not args.sender.strip():
-                parser.error("--sender must not be empty")
-            done = delete_sender(engine, args.sender)
-            print(f"delete sender {args.sender} in {masked(url)}: {done.events} events, "
-                  f"{done.indexed_messages} indexed messages, {done.inbox_items} "
-                  f"trainer inbox items deleted, {done.audit_entries} audit entries scrubbed")
-            if not done.events:
-                print("no conversation with that id was stored", file=sys.stderr)
+        return _run(args, parser, engine, url)
+    except compaction.NotRewritten as error:
+        print(f"deleted, but the database files are not rewritten yet: {error}", file=sys.stderr)
+        return 1
     finally:
         engine.dispose()
-    return 0
 
 
 if __name__ == "__main__":

@@ -80,3 +80,27 @@ def test_audit_rows_forget_searches_for_the_id_and_for_vote_reasons(db_url):
     assert rows[1].target == "q=%5Berased%5D&vote=down" and rows[2].target.startswith("2 messages; ")
     assert rows[3].target == "q=keep-me"
     engine.dispose()
+
+
+def test_a_reader_that_holds_the_log_open_is_reported_not_ignored(tmp_path):
+    import sqlite3
+
+    import pytest
+
+    from stores import compaction
+
+    db_path = tmp_path / "conversations.db"
+    engine = create_engine(f"sqlite:///{db_path}")
+    schema.create_all(engine)
+    _conversation(engine, "someone", "hello", turns=2)
+    reader = sqlite3.connect(db_path, isolation_level=None)
+    reader.execute("BEGIN")  # a read transaction left open
+    reader.execute("SELECT count(*) FROM events").fetchall()
+    _conversation(engine, "other", "hello again", turns=2)
+    with pytest.raises(compaction.NotRewritten):
+        compaction.rewrite(engine, wait_seconds=0.2)
+    reader.execute("COMMIT")
+    compaction.rewrite(engine)  # once the reader is done
+    assert (tmp_path / "conversations.db-wal").stat().st_size == 0
+    reader.close()
+    engine.dispose()
