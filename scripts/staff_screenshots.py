@@ -17,12 +17,10 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -31,6 +29,7 @@ sys.path.insert(0, str(PROJECT))
 
 import sqlalchemy as sa  # noqa: E402
 
+from serving.launcher import free_port, wait_until  # noqa: E402
 from staff import demo_data, schema, turn_index  # noqa: E402
 from stores.db_url import create_engine  # noqa: E402
 
@@ -40,12 +39,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"
 WIDTH = 1250
 CONVERSATIONS = 1000
 USERNAME = "reviewer.demo"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def seed(url: str) -> str:
@@ -69,28 +62,24 @@ def seed(url: str) -> str:
 
 
 def start_app(url: str, folder: Path, password: str) -> tuple:
+    """A reviewer account and the staff app on the scratch database; (process, base URL)."""
     env = {**os.environ, "PYTHONPATH": str(PROJECT), "TRACKER_DB_URL": url}
     subprocess.run([sys.executable, "-m", "staff.accounts", "create", "--username", USERNAME,
                     "--role", "reviewer"], input=password + "\n", text=True, check=True,
                    capture_output=True, cwd=PROJECT, env=env)
-    port = _free_port()
+    port = free_port()
     env.update(STAFF_PORT=str(port), STAFF_HOST="127.0.0.1", STAFF_SYNC_LAG_SECONDS="0",
                STAFF_SECRET_KEY=secrets.token_urlsafe(32))
-    log = open(folder / "staff.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "staff.app"], cwd=PROJECT, env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
+    with open(folder / "staff.log", "w") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "staff.app"], cwd=PROJECT, env=env,
+                                stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(base + "/login", timeout=1)
-            return proc, base
-        except OSError:
-            if proc.poll() is not None:
-                break
-            time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("The staff app did not start: " + (folder / "staff.log").read_text())
+    try:
+        wait_until(base + "/login", time.monotonic() + 60, proc, "staff app")
+    except (RuntimeError, TimeoutError) as error:
+        proc.kill()
+        raise SystemExit(f"{error}: " + (folder / "staff.log").read_text()) from None
+    return proc, base
 
 
 def photograph(base: str, password: str, sender: str, out: Path) -> None:
