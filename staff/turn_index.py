@@ -100,19 +100,22 @@ def _released(engine: sa.engine.Engine, lag_seconds: float, now: float) -> int:
     Every save that was in flight when that id was seen has had the lag to commit, so ids at or
     below it are safe to index whatever their timestamps say. The sighting is kept in
     ``staff_sync_state`` (row ``turns_seen``) and renewed once it is a lag old."""
-    with engine.begin() as conn:
-        newest = conn.execute(sa.select(sa.func.max(events.c.id))).scalar() or 0
-        seen = conn.execute(
-            sa.select(staff_sync_state.c.last_event_id, staff_sync_state.c.seen_at)
-            .where(staff_sync_state.c.name == SEEN)).first()
-        if seen is None:
-            conn.execute(staff_sync_state.insert().values(name=SEEN, last_event_id=newest, seen_at=now))
-            return newest if lag_seconds <= 0 else 0
-        if seen.seen_at is not None and seen.seen_at > now - lag_seconds:
-            return 0
-        conn.execute(staff_sync_state.update().where(staff_sync_state.c.name == SEEN)
-                     .values(last_event_id=newest, seen_at=now))
-        return newest if lag_seconds <= 0 else seen.last_event_id
+    try:
+        with engine.begin() as conn:
+            newest = conn.execute(sa.select(sa.func.max(events.c.id))).scalar() or 0
+            seen = conn.execute(
+                sa.select(staff_sync_state.c.last_event_id, staff_sync_state.c.seen_at)
+                .where(staff_sync_state.c.name == SEEN)).first()
+            if seen is None:
+                conn.execute(staff_sync_state.insert().values(name=SEEN, last_event_id=newest, seen_at=now))
+                return newest if lag_seconds <= 0 else 0
+            if seen.seen_at is not None and seen.seen_at > now - lag_seconds:
+                return 0
+            conn.execute(staff_sync_state.update().where(staff_sync_state.c.name == SEEN)
+                         .values(last_event_id=newest, seen_at=now))
+            return newest if lag_seconds <= 0 else seen.last_event_id
+    except sa.exc.IntegrityError:  # another replica of the app wrote the first sighting just now
+        return 0
 
 
 def sync(engine: sa.engine.Engine, lag_seconds: float = 0.0, now: Optional[float] = None) -> int:
