@@ -74,7 +74,7 @@ def purge(engine: sa.engine.Engine, older_than_days: float, now: Optional[float]
             result.indexed_messages = conn.execute(
                 staff_turns.delete().where(staff_turns.c.ts < cutoff)).rowcount
     if result.events or result.indexed_messages:
-        compaction.rewrite(engine)
+        compaction.rewrite(engine, vacuum=False)  # daily: no long write lock on a big SQLite file
     return result
 
 

@@ -48,7 +48,8 @@ def create_engine(url: Optional[str] = None, **kwargs) -> sa.engine.Engine:
     """An engine on the conversation database.
 
     SQLite gets a busy timeout and write-ahead logging, so that the staff app
-    can read while Rasa writes the same file, and a file database keeps its
+    can read while Rasa writes the same file, ``secure_delete`` (the bytes of
+    deleted rows are overwritten with zeros: stores/compaction.py), and a file database keeps its
     connections in a pool (SQLAlchemy 1.4 opens a new one per use, which
     costs the staff pages their warm page cache).
     """
@@ -68,6 +69,7 @@ def create_engine(url: Optional[str] = None, **kwargs) -> sa.engine.Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA secure_delete=ON")  # deleted rows are zeroed, not left in free pages
         cursor.close()
 
     return engine

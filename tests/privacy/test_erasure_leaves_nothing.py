@@ -60,6 +60,31 @@ def test_no_copy_of_erased_text_stays_in_the_sqlite_files(tmp_path):
     engine.dispose()
 
 
+def test_no_copy_of_purged_text_stays_in_the_sqlite_files(tmp_path):
+    """A purge does not VACUUM (too long a write lock every day): secure_delete zeroes the rows, which
+    Debian's SQLite does by default and stores/db_url.py asks of any build."""
+    db_path = tmp_path / "conversations.db"
+    engine = create_engine(f"sqlite:///{db_path}")
+    schema.create_all(engine)
+    _conversation(engine, "old", f"my code is {SECRET}")  # dated NOW
+    with engine.begin() as conn:  # newer conversations written after it, so its pages stay in use
+        for n in range(30):
+            conn.execute(schema.events.insert(), demo_data.event_rows(f"new-{n}", [UserUttered(
+                "what is the fee", {"name": "greet", "confidence": 0.9}, timestamp=NOW + 40 * 86400)]))
+    turn_index.sync(engine)
+    with engine.connect() as conn:  # as SQLite does by itself every 1000 pages of log
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert SECRET.encode() in db_path.read_bytes()
+
+    done = retention.purge(engine, 30, now=NOW + 45 * 86400)
+
+    assert done.conversations == 1
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
+    assert {name for name, data in _file_bytes(db_path).items() if SECRET.encode() in data} == set()
+    engine.dispose()
+
+
 def test_audit_rows_forget_searches_for_the_id_and_for_vote_reasons(db_url):
     engine = create_engine(db_url)
     schema.create_all(engine)
