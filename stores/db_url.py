@@ -61,6 +61,7 @@ def create_engine(url: Optional[str] = None, **kwargs) -> sa.engine.Engine:
         return sa.create_engine(url, **kwargs)
     kwargs.setdefault("connect_args", {"timeout": 15, "check_same_thread": False})
     if parsed.database not in (None, "", ":memory:"):
+        private_sqlite(Path(parsed.database))
         kwargs.setdefault("poolclass", sa.pool.QueuePool)
     engine = sa.create_engine(url, **kwargs)
 

@@ -64,3 +64,17 @@ def test_servers_logs_folder_makes_var_private(monkeypatch, umask_022):
     private_files.VAR.chmod(0o755)
     private_files.private_dir(private_files.VAR / "logs" / "cluster")
     assert _mode(private_files.VAR) == 0o700 and _mode(private_files.VAR / "logs") == 0o700
+
+
+def test_any_sqlite_database_the_project_opens_is_private(tmp_path, umask_022):
+    import sqlalchemy as sa
+
+    database = tmp_path / "scratch.db"
+    engine = db_url.create_engine(f"sqlite:///{database}")
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE t (x TEXT)"))
+        conn.execute(sa.text("INSERT INTO t VALUES ('a')"))
+    modes = {p.name: _mode(p) for p in tmp_path.iterdir()}
+    assert set(modes) >= {"scratch.db", "scratch.db-wal", "scratch.db-shm"}
+    assert set(modes.values()) == {0o600}
+    engine.dispose()
