@@ -42,6 +42,7 @@ from sanic.response import HTTPResponse
 from channels import feedback
 from privacy.redaction import redact
 from serving import action_validation, event_types
+from stores import sender_ids
 from stores.message_ledger import DONE, PENDING, MessageLedger, ledger_for
 
 action_validation.install()
@@ -50,7 +51,7 @@ event_types.install()
 structlogger = structlog.get_logger()
 
 MAX_MESSAGE_CHARS = int(os.environ.get("MAX_MESSAGE_CHARS", "2000"))
-SENDER_PATTERN = re.compile(r"^[A-Za-z0-9_.:@-]{1,128}$")
+SENDER_PATTERN = re.compile(rf"^[A-Za-z0-9_.:@-]{{1,{sender_ids.MAX_CHARS}}}$")
 MESSAGE_ID_PATTERN = re.compile(r"^[A-Za-z0-9]{8,64}$")
 
 EMPTY_REPLY = "It looks like your message was empty. What would you like to know?"
@@ -86,7 +87,7 @@ def parse_body(body: Any) -> Incoming:
         raise BadRequest('The request body must be a JSON object like {"sender": "...", "message": "..."}.')
     sender, message = body.get("sender"), body.get("message")
     if not isinstance(sender, str) or not SENDER_PATTERN.match(sender):
-        raise BadRequest('"sender" is required: 1 to 128 letters, digits or _.:@- characters.')
+        raise BadRequest(f'"sender" is required: 1 to {sender_ids.MAX_CHARS} letters, digits or _.:@- characters.')
     if not isinstance(message, str):
         raise BadRequest('"message" is required and must be a string.')
     message_id = body.get("message_id")
@@ -149,6 +150,11 @@ class GuardedRestInput(RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         webhook = Blueprint("guarded_rest_webhook", __name__)
+
+        @webhook.listener("before_server_start")
+        async def canonical_sender_ids(app, _loop) -> None:
+            """The HTTP API's path ids in the same form as this channel's (stores/sender_ids.py)."""
+            sender_ids.install(app)
 
         def json_body(request: Request) -> Any:
             """The request's JSON, or the 400 response that says it is not JSON."""
