@@ -60,6 +60,8 @@ FAQ_OVERRIDES = {
 }
 # Fixed answers that describe the programme in general (actions/topic_words.py).
 GENERAL_FAQS = ("faq/research_specialisation", "faq/what_you_learn")
+# The lookup table (data/nlu/vocabulary.yml) of words about going abroad.
+ABROAD_WORDS = "going_abroad"
 # Words that make a contact question one about studying abroad; the single words also with a typo
 # of the same length ("abraod", "exchnage"; not "change").
 ABROAD_CONTACT_WORDS = ("abroad", "exchange", "evelien", "hack", "walk-in", "walk in", "minor",
@@ -201,7 +203,9 @@ def decide(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any]) ->
         if programme:
             return Decision(NOT_STATED, attribute=decision.answer, programme=programme)
         places = kb.find_in_text("destination", question_part(text))
-        if places:
+        # A destination is the subject only where the question speaks of going abroad ("the
+        # Karolinska exchange"); elsewhere it is where the student is from.
+        if places and topic_words.uses_table(text, ABROAD_WORDS, kb.destination_names()):
             return Decision(NOT_STATED, attribute=decision.answer, label="destination", entries=places)
     # Parking, scholarships, salaries (knowledge/not_covered.yml): no answer speaks of them, however
     # close its words ("how much does parking cost?" is not a tuition question).

@@ -196,6 +196,10 @@ class KnowledgeBase:
                     found.append(entry)
         return found
 
+    def destination_names(self) -> frozenset:
+        """Every name of a study-abroad destination, lower-cased."""
+        return frozenset(name for name, entry in self._synonym_index["destination"].items())
+
     def other_programme_named(self, text: str) -> Optional[str]:
         """Another programme than this master that a message names ("the Medicine bachelor"), if any."""
         padded = f" {normalise(text)} "

@@ -17,7 +17,7 @@ import yaml
 from babel.dates import format_date
 
 from actions.knowledge_base import KNOWLEDGE_DIR
-from nlu_components.language_id import DEFAULT_LANGUAGE, LANGUAGES
+from actions.language import DEFAULT_LANGUAGE, LANGUAGES
 
 WORDING = KNOWLEDGE_DIR / "wording.yml"
 

@@ -41,7 +41,7 @@ from sanic.response import HTTPResponse
 
 from actions.wording import language, phrase
 from channels import feedback
-from nlu_components.language_id import sure_language
+from actions.language import sure_language
 from privacy.redaction import redact
 from serving import action_validation, event_types
 from stores import sender_ids
