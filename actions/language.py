@@ -49,7 +49,7 @@ def language_of(text: str) -> Tuple[str, float]:
     """The more likely of English and Dutch for `text`, and its probability."""
     cleaned = _NOT_WORDS.sub(" ", text or "").strip()
     if not cleaned:
-        return DEFAULT_LANGUAGE, 0.5
+        return DEFAULT_LANGUAGE, 0.0
     language, probability = _identifier().classify(cleaned.lower())
     return str(language), float(probability)
 
