@@ -12,13 +12,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
-from widget_helpers import FakeRasa, free_port, widget_server
+from widget_helpers import NARROW, WIDE, FakeRasa, axe_report, free_port, widget_server
 
-WIDE = {"width": 1280, "height": 800}
-NARROW = {"width": 320, "height": 640}
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]
 HANDOFF = ("Here is who can help you in person. For studying abroad, ask Evelien Hack of the "
            "Directorate of Education and Training (DOO), room V5-28.\nSource: LUMC study-abroad page")
 SCRIPT = {
@@ -64,13 +60,6 @@ def focus_in_widget(page) -> dict:
                 visible: !!r && r.width > 0 && r.top >= 0 && r.left >= 0
                          && r.bottom <= innerHeight + 1 && r.right <= innerWidth + 1};
     }""")
-
-
-def axe_report(page) -> str:
-    """axe-core's violations (WCAG 2.0/2.1/2.2 A and AA, shadow DOM included) as a report; "" if none."""
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS},
-                                       "resultTypes": ["violations"]})
-    return results.generate_report() if results.violations_count else ""
 
 
 # --- "Contact a person": consistent help ---------------------------------------------------------
