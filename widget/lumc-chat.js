@@ -360,15 +360,37 @@
   }
 
   // ---- talking to Rasa -----------------------------------------------------------------------
-  // The last line of a factual answer names its source: "Source: …" in English, "Bron: …" in Dutch.
-  const SOURCE_LINE = { en: /^Source: /, nl: /^Bron: / };
+  // How a reply shows its language. The last line of a factual answer names its source: "Source: …"
+  // in English, "Bron: …" in Dutch. Other replies are full sentences, which use many short words of
+  // their language and few of the other's (words both languages have, "in", "is", "of", are left out).
+  const REPLY_SIGNS = {
+    en: {
+      source: /^Source: /,
+      words: ["the", "a", "an", "and", "or", "to", "you", "your", "i", "i'm", "it", "for", "with", "on",
+        "this", "that", "what", "can", "not", "are", "about", "would", "like", "please", "there"],
+    },
+    nl: {
+      source: /^Bron: /,
+      words: ["de", "het", "een", "en", "je", "jij", "jouw", "u", "ik", "wat", "voor", "met", "op", "dit",
+        "dat", "kan", "kun", "niet", "wil", "naar", "bij", "er", "ook", "zijn", "over", "hoi", "graag"],
+    },
+  };
+  // The language a text is clearly written in (three of its short words or more, at least twice as
+  // many as of the other language), else "".
+  function languageOfWords(text) {
+    const words = String(text).toLowerCase().match(/[a-z\u00e0-\u00ff']+/g) || [];
+    const counts = LANGS.map((code) => words.filter((w) => REPLY_SIGNS[code].words.includes(w)).length);
+    const best = counts.indexOf(Math.max(...counts));
+    const other = Math.max(...counts.filter((_, i) => i !== best), 0);
+    return counts[best] >= 3 && counts[best] >= 2 * other ? LANGS[best] : "";
+  }
   function toBotItem(msg) {
     let text = typeof msg.text === "string" ? msg.text.trim() : "";
     let source = "";
     let lang = "";
     const lines = text.split("\n");
     const last = lines.length ? lines[lines.length - 1].trim() : "";
-    const sourceLang = LANGS.find((code) => SOURCE_LINE[code].test(last));
+    const sourceLang = LANGS.find((code) => REPLY_SIGNS[code].source.test(last));
     if (sourceLang) {
       source = lines.pop().trim();
       text = lines.join("\n").trim();
@@ -377,20 +399,24 @@
     // A reply that names its language (a channel that passes it on) is taken at its word.
     const named = msg.language || (msg.metadata && msg.metadata.language);
     if (LANGS.includes(named)) lang = named;
+    const byWords = !lang && languageOfWords(text);
     const buttons = (Array.isArray(msg.buttons) ? msg.buttons : [])
       .filter((b) => b && b.title)
       .map((b) => ({ title: String(b.title), payload: String(b.payload || b.title) }));
     if (!text && !source && !buttons.length) return null;
     const answerTo = typeof msg.in_reply_to === "string" ? msg.in_reply_to : "";
-    return { id: newId(), role: "bot", text, lang, source, buttons, answerTo };
+    return { id: newId(), role: "bot", text, lang, byWords, source, buttons, answerTo };
   }
 
-  // Rasa's REST channel does not say which language a reply is in. An answer's source line does,
-  // and the messages of one turn share the language; otherwise it is the widget's language, which
-  // the bot was told (metadata.language) and answers in unless the student wrote in the other one.
+  // Rasa's REST channel does not say which language a reply is in. An answer's source line does, and
+  // the messages of one turn share it; else each message's own words, when they are clear; else the
+  // widget's language, which the bot was told (metadata.language).
   function markLanguage(bots, fallback) {
-    const known = (bots.find((b) => b.lang) || {}).lang || fallback;
-    bots.forEach((b) => { if (!b.lang) b.lang = known; });
+    const known = (bots.find((b) => b.lang) || {}).lang;
+    bots.forEach((b) => {
+      if (!b.lang) b.lang = known || b.byWords || fallback;
+      delete b.byWords;
+    });
   }
 
   // The id the server stores the message under: the item's id as letters and digits.
