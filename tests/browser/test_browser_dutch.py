@@ -28,6 +28,8 @@ SCRIPT = {
     # One turn, two messages: the source line of the last one tells the language of both.
     "two": [{"text": "Eerste deel."}, {"text": "Tweede deel.\nBron: LUMC"}],
     "hallo": [{"text": "Hoi, wat wil je weten?"}],
+    "weather": [{"text": "Sorry, I can only answer questions about the programme and studying abroad."}],
+    "ok": [{"text": "Oké!"}],
     "/ask_human": [{"text": "Voor studeren in het buitenland kun je terecht bij Evelien Hack, kamer V5-28."}],
 }
 
@@ -157,11 +159,12 @@ def test_every_bubble_carries_its_language_and_the_bot_is_told_the_widgets(site)
     # student's own words are taken to be in the widget's language.
     chat.ask("tuition fee please")
     expect(chat.bot_messages.last.locator(".lcw-bubble")).to_have_attribute("lang", "en")
-    chat.ask("two")
-    chat.ask("hallo")  # nothing to tell by: the widget's language
+    chat.ask("two")  # the source line of the turn's last message
+    chat.ask("weather")  # no source line: its words
+    chat.ask("ok")  # nothing to tell by: the widget's language
 
-    assert bubble_langs(chat, "user") == ["nl"] * 4
-    assert bubble_langs(chat, "bot") == ["nl", "nl", "en", "nl", "nl", "nl"]
+    assert bubble_langs(chat, "user") == ["nl"] * 5
+    assert bubble_langs(chat, "bot") == ["nl", "nl", "en", "nl", "nl", "en", "nl"]
     assert {json.dumps(m["metadata"]) for m in fake.received} == {'{"language": "nl"}'}
 
 
@@ -296,6 +299,10 @@ def test_the_bot_answers_a_dutch_question_in_a_dutch_bubble(new_chat, widget_url
     chat.page.on("request", lambda r: bodies.append(r.post_data_json) if r.method == "POST" else None)
     chat.goto(NL_PAGE)
     chat.open_and_greet()
+    # The greeting has no source line: it is marked by its words, Dutch or English.
+    greeting = chat.read(0)["text"]
+    expect(chat.bot_messages.first.locator(".lcw-bubble")).to_have_attribute(
+        "lang", "nl" if greeting.startswith("Hoi") else "en")
     replies = chat.ask("Hoeveel is het collegegeld?")
     assert any(re.search(r"collegegeld.*18[.,]016", r["text"]) for r in replies), replies
     answer = chat.bot_messages.last
