@@ -1,7 +1,7 @@
 """Help and access at every width, in headless Chromium: the "Contact a person" control (WCAG 2.2
 SC 3.2.6), focus kept inside the panel while it covers the page (SC 2.4.11), axe-core with the
-WCAG 2.0/2.1/2.2 A and AA tags at 1280 and 320 px, reflow at 320 px, and the keyboard path
-against the real bot.
+WCAG 2.0/2.1/2.2 A and AA tags at 1280 and 320 px, reflow at 320 px (English and Dutch), and the
+keyboard path against the real bot.
 
 Why: the panel fills a phone's screen, so focus on the page behind it is invisible; a student the
 assistant cannot help must find a person in the same place every time.
@@ -98,9 +98,16 @@ def test_axe_finds_no_wcag_22_a_or_aa_violation_with_the_panel_open(scripted, vi
     assert axe_report(chat.page) == ""
 
 
-def test_reflow_at_320_px(scripted):
+# The Dutch panel has longer words and the same EN/NL buttons: it must reflow as well.
+DUTCH_BUTTONS = ("Versturen", "Chat sluiten", "Opnieuw", "Contact met een medewerker")
+
+
+@pytest.mark.parametrize("path, buttons", [
+    ("index.html", ("Send", "Close chat", "Start over", CONTACT)), ("index.nl.html", DUTCH_BUTTONS),
+], ids=["en", "nl"])
+def test_reflow_at_320_px(scripted, path, buttons):
     new_chat, url, _ = scripted
-    chat = open_chat(new_chat, url, NARROW)
+    chat = open_chat(new_chat, url, NARROW, path)
     chat.ask("long")
     page = chat.page
     assert page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"], "the page scrolls sideways"
@@ -108,12 +115,12 @@ def test_reflow_at_320_px(scripted):
     assert box["x"] >= 0 and box["x"] + box["width"] <= NARROW["width"]
     overflow = page.evaluate("""() => {
         const root = document.getElementById('lumc-chat').shadowRoot;
-        return [...root.querySelectorAll('.lcw-panel, .lcw-header, .lcw-log, .lcw-bubble, .lcw-source, .lcw-help, .lcw-form')]
+        return [...root.querySelectorAll('.lcw-panel, .lcw-header, .lcw-tools, .lcw-log, .lcw-bubble, .lcw-source, .lcw-help, .lcw-form')]
             .filter((n) => n.scrollWidth > n.clientWidth + 1).map((n) => n.className);
     }""")
     assert overflow == [], f"content cut off or scrolling sideways at 320 px: {overflow}"
-    for name in ("Send", "Close chat", "Start over", CONTACT):
-        expect(chat.panel.get_by_role("button", name=name)).to_be_in_viewport()
+    for name in (*buttons, "EN, English", "NL, Nederlands"):
+        expect(chat.panel.get_by_role("button", name=name, exact=True)).to_be_in_viewport()
     expect(chat.input).to_be_in_viewport()
 
 
