@@ -14,7 +14,9 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-from widget_helpers import NARROW, WIDE, FakeRasa, axe_report, free_port, widget_server
+from widget_helpers import (
+    NARROW, WIDE, FakeRasa, axe_report, free_port, open_chat, scripted_site, widget_server,
+)
 
 NL_PAGE, EN_PAGE = "index.nl.html", "index.html"
 PRIVACY_NL = ("Gesprekken worden 30 dagen bewaard om de antwoorden te verbeteren. Typ geen persoonlijke "
@@ -49,18 +51,8 @@ class BilingualRasa(FakeRasa):
 @pytest.fixture
 def site(new_chat):
     """(new_chat, url, fake): the demo site against the stand-in for Rasa."""
-    rasa_port = free_port()
-    with widget_server(free_port(), f"http://127.0.0.1:{rasa_port}") as url:
-        fake = BilingualRasa(rasa_port, url, SCRIPT)
+    with scripted_site(SCRIPT, BilingualRasa) as (url, fake):
         yield new_chat, url, fake
-        fake.close()
-
-
-def open_on(new_chat, url, path, viewport=WIDE):
-    chat = new_chat(url, viewport)
-    chat.goto(path)
-    chat.open_and_greet()
-    return chat
 
 
 def widget_lang(chat) -> str:
@@ -106,7 +98,7 @@ def test_a_dutch_page_gets_a_dutch_widget_and_a_dutch_greeting(site):
 
 def test_an_english_page_keeps_the_english_widget_and_says_so(site):
     new_chat, url, fake = site
-    chat = open_on(new_chat, url, EN_PAGE)
+    chat = open_chat(new_chat, url, WIDE, EN_PAGE)
     assert widget_lang(chat) == "en"
     assert fake.received[0]["message"] == "/greet"
     assert fake.received[0]["metadata"] == {"language": "en"}
@@ -145,7 +137,7 @@ def fake_url(fake) -> str:
 
 def test_every_bubble_carries_its_language_and_the_bot_is_told_the_widgets(site):
     new_chat, url, fake = site
-    chat = open_on(new_chat, url, NL_PAGE)
+    chat = open_chat(new_chat, url, WIDE, NL_PAGE)
 
     chat.ask("hoeveel kost de master")
     answer = chat.bot_messages.last
@@ -174,7 +166,7 @@ def test_every_bubble_carries_its_language_and_the_bot_is_told_the_widgets(site)
 
 def test_the_toggle_switches_the_language_and_the_choice_stays(site):
     new_chat, url, fake = site
-    chat = open_on(new_chat, url, EN_PAGE)
+    chat = open_chat(new_chat, url, WIDE, EN_PAGE)
     page = chat.page
     expect(page.get_by_role("button", name="Start over")).to_be_visible()
     toggle = chat.panel.get_by_role("group", name="Language of the chat")
@@ -253,7 +245,7 @@ def test_errors_are_in_dutch_and_follow_the_toggle(new_chat):
 @pytest.mark.parametrize("viewport", [WIDE, NARROW], ids=["1280px", "320px"])
 def test_axe_finds_nothing_in_either_language(site, path, viewport):
     new_chat, url, fake = site
-    chat = open_on(new_chat, url, path, viewport)
+    chat = open_chat(new_chat, url, viewport, path)
     chat.ask("hoeveel kost de master")  # a source line and votes
     chat.ask("tuition fee please")  # an English answer in a Dutch widget, or the other way round
     chat.panel.locator(".lcw-contact").click()

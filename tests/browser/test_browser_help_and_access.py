@@ -13,7 +13,7 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-from widget_helpers import NARROW, WIDE, FakeRasa, axe_report, free_port, widget_server
+from widget_helpers import NARROW, WIDE, axe_report, open_chat, scripted_site
 
 HANDOFF = ("Here is who can help you in person. For studying abroad, ask Evelien Hack of the "
            "Directorate of Education and Training (DOO), room V5-28.\nSource: LUMC study-abroad page")
@@ -31,18 +31,8 @@ CONTACT = "Contact a person"
 
 @pytest.fixture
 def scripted(new_chat):
-    rasa_port = free_port()
-    with widget_server(free_port(), f"http://127.0.0.1:{rasa_port}") as url:
-        fake = FakeRasa(rasa_port, url, SCRIPT)
+    with scripted_site(SCRIPT) as (url, fake):
         yield new_chat, url, fake
-        fake.close()
-
-
-def open_chat(new_chat, url, viewport, path="index.html"):
-    chat = new_chat(url, viewport)
-    chat.goto(path)
-    chat.open_and_greet()
-    return chat
 
 
 def contact_button(chat):

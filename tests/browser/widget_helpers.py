@@ -221,3 +221,23 @@ class FakeRasa:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+@contextmanager
+def scripted_site(script: dict, fake_class: type = FakeRasa):
+    """The demo site against a stand-in for Rasa answering from `script`; yields (url, fake)."""
+    rasa_port = free_port()
+    with widget_server(free_port(), f"http://127.0.0.1:{rasa_port}") as url:
+        fake = fake_class(rasa_port, url, script)
+        try:
+            yield url, fake
+        finally:
+            fake.close()
+
+
+def open_chat(new_chat, url: str, viewport: dict = DESKTOP, path: str = "index.html") -> Chat:
+    """A fresh browser on `path` of the site, the panel opened and the greeting answered."""
+    chat = new_chat(url, viewport)
+    chat.goto(path)
+    chat.open_and_greet()
+    return chat
