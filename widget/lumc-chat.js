@@ -82,7 +82,7 @@
       openChat: (title) => `Chat openen: ${title}`,
       askUs: "Stel je vraag",
       closeChat: "Chat sluiten",
-      startOver: "Opnieuw",
+      startOver: "Nieuw gesprek",
       language: "Taal van de chat",
       conversation: "Gesprek",
       typing: "De assistent typt…",

@@ -15,7 +15,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 from widget_helpers import (
-    NARROW, WIDE, FakeRasa, axe_report, free_port, open_chat, scripted_site, widget_server,
+    NARROW, WIDE, FakeRasa, axe_report, free_port, open_chat, screenshot, scripted_site, widget_server,
 )
 
 NL_PAGE, EN_PAGE = "index.nl.html", "index.html"
@@ -69,7 +69,7 @@ def expect_dutch_panel(chat) -> None:
     expect(panel.get_by_text(PRIVACY_NL)).to_be_visible()
     expect(chat.input).to_have_attribute("placeholder", "Typ je vraag…")
     expect(panel.get_by_role("textbox", name="Je vraag")).to_be_visible()
-    for name in ("Versturen", "Opnieuw", "Chat sluiten", "Contact met een medewerker"):
+    for name in ("Versturen", "Nieuw gesprek", "Chat sluiten", "Contact met een medewerker"):
         expect(panel.get_by_role("button", name=name, exact=True)).to_be_visible()
     expect(panel.get_by_role("log", name="Gesprek")).to_be_visible()
     toggle = panel.get_by_role("group", name="Taal van de chat")
@@ -190,7 +190,7 @@ def test_the_toggle_switches_the_language_and_the_choice_stays(site):
     assert bubble_langs(chat, "bot") == ["en", "nl", "nl"]
     chat.goto("programmes.html")  # ... on another (English) page ...
     expect_dutch_panel(chat)
-    chat.panel.get_by_role("button", name="Opnieuw", exact=True).click()  # ... and after starting over
+    chat.panel.get_by_role("button", name="Nieuw gesprek", exact=True).click()  # ... and after starting over
     chat.wait_settled()
     expect_dutch_panel(chat)
     assert (fake.received[-1]["message"], fake.received[-1]["metadata"]) == ("/greet", {"language": "nl"})
@@ -289,3 +289,4 @@ def test_the_bot_answers_a_dutch_question_in_a_dutch_bubble(new_chat, widget_url
     expect(chat.user_messages.last.locator(".lcw-bubble")).to_have_attribute("lang", "nl")
     expect(answer.get_by_role("group", name="Had je iets aan dit antwoord?")).to_be_visible()
     assert [b["metadata"] for b in bodies] == [{"language": "nl"}] * 2
+    screenshot(chat.page, "widget-dutch.png")
