@@ -60,10 +60,11 @@ def sure_language(text: str) -> Optional[str]:
     return language if probability >= SURE else None
 
 
-def conversation_language(text: str, current: Optional[str]) -> Optional[str]:
-    """The language the conversation continues in after the message `text`."""
+def conversation_language(text: str, current: Optional[str], page: Optional[str] = None) -> Optional[str]:
+    """The language the conversation continues in after the message `text`; `page` is the language
+    of the page the widget is on, which starts a conversation whose first message is a button."""
     if not text or text.startswith("/"):  # a button's payload says nothing about language
-        return current
+        return current or page
     return sure_language(text) or (current if current in LANGUAGES else language_of(text)[0])
 
 
@@ -74,5 +75,7 @@ class ActionKeepLanguage(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[str, Any]) -> List[Dict[str, Any]]:
         current = tracker.get_slot("language")
-        language = conversation_language((tracker.latest_message or {}).get("text") or "", current)
+        message = tracker.latest_message or {}
+        page = (message.get("metadata") or {}).get("page_language")
+        language = conversation_language(message.get("text") or "", current, page if page in LANGUAGES else None)
         return [SlotSet("language", language)] if language != current else []

@@ -117,3 +117,10 @@ def test_the_conversation_keeps_its_language_across_short_messages(text, current
     from actions.language import conversation_language
 
     assert conversation_language(text, current) == expected
+
+
+def test_a_button_starts_the_conversation_in_the_pages_language():
+    from actions.language import conversation_language
+
+    assert conversation_language("/greet", None, "nl") == "nl"
+    assert conversation_language("/greet", "en", "nl") == "en"  # the conversation's language wins

@@ -44,3 +44,13 @@ def test_the_scorer_reads_the_same_outcome(bot):
     sender = new_sender()
     bot.send(sender, "how much tuition do i pay for the research master")
     assert tracker_reader(bot.rasa_url, bot.token)(sender) == {"answer": "ask_fee", "outcome": "answered"}
+
+
+def test_the_greeting_button_on_a_dutch_page_is_answered_in_dutch(bot):
+    import json
+
+    from tests.e2e.helpers import post_raw
+
+    body = {"sender": new_sender(), "message": "/greet", "metadata": {"language": "nl"}}
+    status, reply = post_raw(f"{bot.rasa_url}/webhooks/rest/webhook", json.dumps(body).encode())
+    assert status == 200 and json.loads(reply)[0]["text"].startswith("Hoi! Ik ben de Leiden Study Assistant")
