@@ -15,6 +15,7 @@ from typing import Any, Dict, List, Optional
 from actions import entries
 from actions.catalogue import ANSWERABLE
 from actions.knowledge_base import normalise
+from actions.wording import conversation_words
 
 RETRIEVAL_INTENT = "faq"
 # The thresholds below are measured on whole conversations with `python -m evaluation.replay`
@@ -26,18 +27,15 @@ CHOICE_MIN_CONFIDENCE = 0.3
 NEW_TOPIC_CONFIDENCE = 0.75
 # The previous question must be among this many of the NLU's top candidates to stay on it.
 CONTEXT_RANKS = 3
-# Words that make a short message a question about something already said.
-QUESTION_WORDS = {"what", "when", "where", "which", "who", "how", "till", "until", "within",
-                  "is", "are", "does", "do", "can", "per", "and", "so", "ok"}
-# Words that point back at what was just said ("where is her office?", "is that per year?"): a
-# short question with one stays on the previous topic even when the NLU reads it otherwise.
-# ("it" is not one: "and is it taught in English?" usually means the programme, whatever came before.)
-POINTING_WORDS = {"that", "this", "those", "these", "there", "them", "they", "her", "his", "she", "he",
-                  "one"}
+# Words that make a short message a question about something already said, and words that point
+# back at what was just said (knowledge/wording.yml, both languages): a short question with one of
+# the latter stays on the previous topic even when the NLU reads it otherwise.
+QUESTION_WORDS = conversation_words("question")
+POINTING_WORDS = conversation_words("pointing")
 # Entities that make a message a question of its own (not an institution: "and the university in
 # Rotterdam?" after a list of universities still leans on the previous answer).
 ENTRY_LABELS = {"destination", "track", "language_test", "document", "component"}
-_LEAD_IN = re.compile(r"^\s*(?:and|what|how|about|for|the|in|to|with|at|of|if|i|go|going|went|\s)+\b", re.I)
+_LEAD_IN = re.compile(rf"^\s*(?:{'|'.join(sorted(conversation_words('lead_in')))}|\s)+\b", re.I)
 MAX_PLACE_WORDS = 3
 
 

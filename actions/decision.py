@@ -150,6 +150,8 @@ def _question(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any],
             abs(len(match) - len(word)) <= 1
             for word in normalise(text).split()
             for match in difflib.get_close_matches(word, ABROAD_CONTACT_TYPO_WORDS, n=1, cutoff=ABROAD_TYPO_CUTOFF))
+        # The going-abroad lookup table has the Dutch words too ("buitenland", "uitwisseling").
+        abroad = abroad or topic_words.uses_table(text, ABROAD_WORDS)
         return Decision(intent, topic="study_abroad" if abroad else slots.get("topic"))
     label = LABEL_OF_INTENT.get(intent)
     if not label:

@@ -11,19 +11,15 @@ from typing import Any, Dict, List
 
 from actions.catalogue import INTENT_OF_LABEL, LABEL_OF_INTENT, TOPIC_OF_LABEL  # noqa: F401 (re-exported)
 from actions.knowledge_base import Entry, KnowledgeBase, normalise
+from actions.wording import conversation_words
 
 # Entity labels a follow-up can be about, in the order they are tried.
 FOLLOWUP_LABELS = ("destination", "language_test", "track", "document", "component")
-# Words that make a question a fresh one about the whole topic rather than a follow-up about
-# what was just discussed: "can I study abroad?" after "what about Cuba?" wants every destination.
-OVERVIEW_WORDS = {"all", "list", "options", "other", "others", "every", "which"}
-TOPIC_WORDS = {
-    "destination": {"abroad", "exchange", "destinations", "countries", "places", "minor", "minors"},
-    "language_test": {"english", "tests", "test", "language", "certificates"},
-    "track": {"tracks", "track", "focus"},
-    "document": {"documents", "document", "docs", "papers", "upload", "application"},
-    "component": {"components", "courses", "programme", "program", "curriculum", "structure"},
-}
+# Words that make a question a fresh one about the whole topic rather than a follow-up about what
+# was just discussed, and each topic's own words (knowledge/wording.yml, both languages).
+OVERVIEW_WORDS = conversation_words("overview")
+
+
 # A follow-up is short: longer messages are questions of their own. Measured with
 # `python -m evaluation.replay` (docs/benchmarks.md): 10 words answer one more question than 8, and
 # 6 loses a follow-up in ten.
@@ -37,7 +33,8 @@ def word_count(text: str) -> int:
 def is_short_followup(text: str, label: str) -> bool:
     """A short question that leans on the previous answer ("how many EC?", "how many are chosen?")."""
     words = set(normalise(text).split())
-    return 0 < len(words) and word_count(text) <= FOLLOWUP_MAX_WORDS and not (OVERVIEW_WORDS | TOPIC_WORDS[label]) & words
+    fresh = OVERVIEW_WORDS | conversation_words("topic", label)
+    return 0 < len(words) and word_count(text) <= FOLLOWUP_MAX_WORDS and not fresh & words
 
 
 def mentioned(kb: KnowledgeBase, message: Dict[str, Any], label: str) -> List[Entry]:

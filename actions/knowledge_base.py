@@ -135,10 +135,12 @@ TYPO_CUTOFF = 0.85
 
 
 def close_to(word: str, vocabulary: Iterable[str]) -> Optional[str]:
-    """The word of `vocabulary` that `word` is, allowing a small typo in a long enough word."""
+    """The word of `vocabulary` that `word` is, allowing a small typo in a long enough word. A typo
+    keeps the first letter: "terecht" (Dutch: "to the right place") is not "utrecht"."""
     if len(word) < TYPO_MIN_LETTERS:
         return None
-    close = difflib.get_close_matches(word, list(vocabulary), n=1, cutoff=TYPO_CUTOFF)
+    candidates = [known for known in vocabulary if known[:1] == word[:1]]
+    close = difflib.get_close_matches(word, candidates, n=1, cutoff=TYPO_CUTOFF)
     return close[0] if close else None
 
 

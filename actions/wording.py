@@ -31,6 +31,14 @@ def phrases() -> Dict[str, Dict[str, str]]:
     return _wording()["phrases"]
 
 
+def conversation_words(*path: str) -> frozenset:
+    """The words of knowledge/wording.yml's `conversation` section at `path`, in every language."""
+    node = _wording()["conversation"]
+    for key in path:
+        node = node[key]
+    return frozenset(word for lang in LANGUAGES for word in node.get(lang, []))
+
+
 def ordinal_in(text: str) -> Optional[int]:
     """The list position a message points at ("the second one", "de laatste": -1), in any language."""
     ordinals = _wording()["ordinals"]
