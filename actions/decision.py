@@ -166,13 +166,18 @@ def _question(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any],
 
 def _where_it_is(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any], intent: str, text: str,
                  last: Optional[str]) -> Optional[Decision]:
-    """"Where is her office?", "what country is that in?": a question of place pointing back at the person
-    or the destination just named is about them, not about the LUMC's address."""
-    if intent != "ask_address" or not last or not context.points_back(text) or mentioned(kb, message, "destination"):
+    """"Where is her office?", "which city is it?", "welke stad in Frankrijk?": a question of place about
+    a destination (named, or the one just talked about) or pointing back at the person just named is
+    about them, not about the LUMC's address."""
+    if intent != "ask_address":
         return None
-    if last == "ask_contact":
+    places = mentioned(kb, message, "destination")
+    if places:
+        return Decision("ask_study_abroad", label="destination", entries=places)
+    if last == "ask_contact" and context.points_back(text):
         return Decision("ask_contact", topic=slots.get("topic"), context=True)
-    places = remembered(kb, slots, "destination")
+    leans = context.points_back(text) or (last == "ask_study_abroad" and is_short_followup(text, "destination"))
+    places = remembered(kb, slots, "destination") if leans else []
     if places:
         return Decision("ask_study_abroad", label="destination", entries=places, context=True)
     return None
