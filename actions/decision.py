@@ -176,7 +176,7 @@ def _where_it_is(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, An
         return Decision("ask_study_abroad", label="destination", entries=places)
     if last == "ask_contact" and context.points_back(text):
         return Decision("ask_contact", topic=slots.get("topic"), context=True)
-    leans = context.points_back(text) or (last == "ask_study_abroad" and is_short_followup(text, "destination"))
+    leans = context.points_back(text) or (last == "ask_study_abroad" and word_count(text) <= entries.FOLLOWUP_MAX_WORDS)
     places = remembered(kb, slots, "destination") if leans else []
     if places:
         return Decision("ask_study_abroad", label="destination", entries=places, context=True)
