@@ -78,6 +78,12 @@ def candidates(message: Dict[str, Any]) -> List[str]:
     return names if all(n in ANSWERABLE for n in names) else []
 
 
+def best_guess(message: Dict[str, Any]) -> Optional[str]:
+    """The likeliest question of the NLU's ranking other than its fallback."""
+    ranking = [r.get("name") for r in message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
+    return ranking[0] if ranking else None
+
+
 def runner_up(message: Dict[str, Any]) -> Optional[str]:
     """The most likely answerable question (or `faq`) after `followup`, among the NLU's next two."""
     for ranked in (message.get("intent_ranking") or [])[1:3]:

@@ -257,8 +257,11 @@ def _pointed_at(kb: KnowledgeBase, slots: Dict[str, Any], text: str) -> Optional
 def _choose(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any], intent: str, text: str,
             last: Optional[str]) -> Decision:
     if intent == "nlu_fallback":
-        named = _about_named(kb, message) if word_count(text) <= entries.FOLLOWUP_MAX_WORDS else None
-        if named is not None:
+        # A short message naming an entry, or one whose likeliest reading is the question about the
+        # kind of entry it names ("is Cuba an option for medicine students? ..."), is about the entry.
+        named = _about_named(kb, message)
+        if named is not None and (word_count(text) <= entries.FOLLOWUP_MAX_WORDS
+                                  or context.best_guess(message) == named.answer):
             return named
         if last and context.leans_on_context(text):
             return _again(kb, message, slots, last)
