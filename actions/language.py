@@ -10,9 +10,9 @@ identification"): py3langid 97.8% of Dutch and 99.1% of English messages right, 
 message, before the rule's action or response) keeps the conversation's language with it: a
 message too short to tell ("ok", "en cuba?") keeps it, and "in English please" switches it, because
 it is English. Responses pick their Dutch variation by the slot (Rasa's conditional variations),
-and the custom action words its answers in the slot's language. The first message of a conversation
-sets its most likely language even when that is not clear, so that a mixed first question is
-answered in its likelier language. The scorer (evaluation/heldout.py)
+and the custom action words its answers in the slot's language. A conversation whose first messages
+are not clear takes the language of the widget's page (the REST body's `metadata.language`), else
+English. The scorer (evaluation/heldout.py)
 uses the same identification to tell whether a reply is Dutch.
 """
 
@@ -61,11 +61,14 @@ def sure_language(text: str) -> Optional[str]:
 
 
 def conversation_language(text: str, current: Optional[str], page: Optional[str] = None) -> Optional[str]:
-    """The language the conversation continues in after the message `text`; `page` is the language
-    of the page the widget is on, which starts a conversation whose first message is a button."""
-    if not text or text.startswith("/"):  # a button's payload says nothing about language
-        return current or page
-    return sure_language(text) or (current if current in LANGUAGES else language_of(text)[0])
+    """The language the conversation continues in after the message `text`: the message's when it
+    is clear, else the conversation's, else that of the page the widget is on (`page`), else none
+    (read as English). A short first message is no evidence: "minimum TOEFL?" looks Dutch."""
+    if text and not text.startswith("/"):  # a button's payload says nothing about language
+        sure = sure_language(text)
+        if sure:
+            return sure
+    return current or page
 
 
 class ActionKeepLanguage(Action):

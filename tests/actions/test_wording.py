@@ -110,7 +110,7 @@ def test_a_message_sets_the_language_only_when_it_is_clear(text, expected):
     ("in English please", "nl", "en"),
     ("en cuba?", "nl", "nl"),                       # a short one keeps the conversation's language
     ("ok", "en", "en"),
-    ("what's the fee voor de master van BW?", None, "nl"),  # the first message: its likelier language
+    ("minimum TOEFL?", None, None),                 # a short first message is no evidence (read as English)
     ("/ask_fee", "nl", "nl"),                       # a button's payload says nothing
 ])
 def test_the_conversation_keeps_its_language_across_short_messages(text, current, expected):
@@ -123,4 +123,5 @@ def test_a_button_starts_the_conversation_in_the_pages_language():
     from actions.language import conversation_language
 
     assert conversation_language("/greet", None, "nl") == "nl"
+    assert conversation_language("minimum TOEFL?", None, "nl") == "nl"
     assert conversation_language("/greet", "en", "nl") == "en"  # the conversation's language wins
