@@ -96,8 +96,8 @@ kb-add: $(STAMP)
 	@$(MAKE) --no-print-directory spacy
 
 check: $(STAMP)
-	$(PY) -m trainer.check
-	$(RASA) data validate --fail-on-warnings
+	@$(PY) -m trainer.check
+	@$(PY) -m trainer.validate
 
 evaluate: $(MODEL)
 	$(PY) -m trainer.evaluate

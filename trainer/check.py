@@ -5,7 +5,8 @@
 3. near-duplicate examples across intents (difflib ratio >= 0.9 after normalisation), as warnings:
    the bot cannot reliably tell such questions apart, so one of them usually belongs elsewhere;
 4. fact freshness (checks/freshness.py): a fact without an as-of or review-by date is an error, a
-   fact past its review-by day a warning (`--today YYYY-MM-DD` checks as if it were that day).
+   fact past its review-by day a warning (`--today YYYY-MM-DD` checks as if it were that day);
+   facts marked `stale: true` are listed once as known stale, not as warnings.
 `rasa data validate --fail-on-warnings` runs after this (Makefile), only when these pass.
 """
 
@@ -45,7 +46,8 @@ def run(root: Path, today: Optional[dt.date] = None) -> int:
 
 
 def check_freshness(root: Path, today: Optional[dt.date]) -> int:
-    """Step 4: missing review dates fail; facts past their review-by day are warnings."""
+    """Step 4: missing review dates fail; facts past their review-by day are warnings, unless they
+    are marked stale (their answers say so already): those are listed once, as information."""
     errors, warnings = freshness.check(root, today)
     print("4. Fact freshness:", "ok" if not errors and not warnings else
           f"{len(errors)} problem(s), {len(warnings)} fact(s) past their review-by day")
@@ -53,6 +55,12 @@ def check_freshness(root: Path, today: Optional[dt.date]) -> int:
         print(f"   ERROR {line}")
     for line in warnings:
         print(f"   WARNING {line}")
+    stale = freshness.known_stale(root)
+    if stale:
+        print(f"   Known to be out of date (marked stale: true; nothing to do until the source changes): "
+              f"{len(stale)}")
+        for line in stale:
+            print(f"     {line}")
     return 1 if errors else 0
 
 
