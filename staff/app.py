@@ -321,6 +321,8 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = config.load()
     app = build_app(settings)
+    print(f"Staff review page: http://{settings.host}:{settings.port}/ (accounts: make staff-account)",
+          flush=True)
     app.run(host=settings.host, port=settings.port, access_log=False, workers=1, motd=False)
 
 

@@ -226,3 +226,9 @@ def test_cookies_are_secure_when_configured(server, tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_the_app_says_where_it_serves_and_the_login_page_names_the_account_command(server):
+    port = server["base"].rsplit(":", 1)[1]
+    assert f"Staff review page: http://127.0.0.1:{port}/" in server["log"].read_text()
+    assert "make staff-account" in requests.get(server["base"] + "/login").text
