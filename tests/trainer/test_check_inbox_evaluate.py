@@ -8,7 +8,7 @@ import yaml
 from staff import inbox as staff_inbox
 from stores.db_url import create_engine
 from tests.trainer.conftest import snapshot
-from trainer import check, evaluate, inbox, faq
+from trainer import check, evaluate, inbox, faq, targets
 
 
 # --- make check --------------------------------------------------------------------------------
@@ -100,6 +100,44 @@ def test_accept_as_new_faq_seed_writes_a_draft(project_copy, db, capsys):
     err = capsys.readouterr().err
     assert "only 1 different example" in err and "the answer is missing" in err and "the source is missing" in err
     assert snapshot(project_copy) == before
+
+
+def test_accept_takes_the_suggested_intent_when_none_is_given(project_copy, db, capsys):
+    item = mark(db, "how many euros is the master per year")
+    assert inbox.main(["--project", str(project_copy), "--by", "tom", "accept", str(item)]) == 0
+    assert "as an example of ask_fee in data/nlu/programme.yml" in capsys.readouterr().out
+    assert "- how many euros is the master per year\n" in (project_copy / "data/nlu/programme.yml").read_text()
+    assert status(db, item) == "accepted"
+
+
+@pytest.mark.parametrize("suggested,expected", [
+    ("sports", '"sports" is not an intent or FAQ answer of the assistant'),
+    (staff_inbox.NEW_FAQ, "was suggested as a new FAQ entry: give its key"),
+])
+def test_accept_of_a_suggestion_that_is_no_target_is_refused(project_copy, db, capsys, suggested, expected):
+    item = mark(db, "is there a sports club for students", suggested)
+    before = snapshot(project_copy)
+    assert inbox.main(["--project", str(project_copy), "accept", str(item)]) == 2
+    assert expected in capsys.readouterr().err
+    assert snapshot(project_copy) == before and status(db, item) == "pending"
+
+
+def test_accept_of_an_item_decided_meanwhile_writes_nothing(project_copy, db):
+    item = mark(db, "how many euros is the master per year")
+    found = staff_inbox.get(db, item)
+    staff_inbox.reject(db, item, "adam")  # someone else decides between reading and accepting
+    before = snapshot(project_copy)
+    with pytest.raises(inbox.Refused, match="already rejected"):
+        inbox.accept_item(db, project_copy, found.id, "tom", target="ask_fee")
+    assert snapshot(project_copy) == before
+
+
+def test_targets_are_the_domains_intents_and_the_faq_answers(project_copy, capsys):
+    found = {t.name: t.title for t in targets.training_targets(project_copy)}
+    assert found["ask_fee"] == "tuition fee" and found["faq/abroad_why"] == "FAQ: abroad why"
+    assert found["not_covered"] == "not in the documents (to decline)"
+    assert "faq" not in found and "nlu_fallback" not in found
+    assert targets.find_target("sports", project_copy) is None
 
 
 def test_reject_and_double_decision(project_copy, db, capsys):
