@@ -24,7 +24,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sanic import Sanic, response
 from sanic.exceptions import NotFound
 
-from staff import accounts, charts, config, export, freshness, inbox, outcomes, queries, security, turn_index
+from staff import accounts, charts, config, demo_data, describe, export, freshness, inbox, outcomes, queries, security, turn_index
 from staff.schema import audit_log, create_all
 from stores.db_url import create_engine, masked
 from trainer import inbox as trainer_inbox
@@ -59,6 +59,12 @@ def build_app(settings: Optional[config.Settings] = None, name: str = "staff_rev
     jinja.filters["conf"] = _fmt_conf
     jinja.globals["outcome_titles"] = outcomes.OUTCOME_TITLES
     jinja.globals["reason_titles"] = outcomes.REASON_TITLES
+    jinja.globals["describe"] = lambda turn: describe.describe(turn, settings.low_confidence)
+    jinja.globals["answer_title"] = targets.title
+    jinja.globals["threshold"] = f"{settings.low_confidence:g}"
+    jinja.globals["is_demo"] = demo_data.is_demo
+    jinja.tests["is_demo"] = demo_data.is_demo
+    jinja.filters["answer_title"] = targets.title
     app = Sanic(name)
     app.config.FORWARDED_SECRET = None
     app.ctx.engine = engine
@@ -261,7 +267,7 @@ def build_app(settings: Optional[config.Settings] = None, name: str = "staff_rev
         security.audit(engine, request.ctx.user["username"], "view_dashboard", f.query_string(),
                        client_ip(request))
         return render(request, "dashboard.html", f=f, stats=stats, per_day=per_day, msgs=msgs,
-                      intents=charts.rows(stats["top_intents"]), faqs=charts.rows(stats["top_faq"]))
+                      answers=charts.rows([(targets.title(a), n) for a, n in stats["top_answers"]]))
 
     async def _export(request, kind):
         sync_index()
