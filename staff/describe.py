@@ -14,16 +14,6 @@ from typing import Mapping, Optional
 from staff import outcomes
 from trainer.targets import title
 
-# Decline reasons as a reviewer would say them.
-REASON_WORDS = {
-    "off_topic": "off topic", "low_confidence": "unsure what was asked",
-    "other_institution": "about another university", "not_covered": "not in the documents",
-}
-OUTCOME_WORDS = {
-    outcomes.ANSWERED: "answered", outcomes.DECLINED: "declined", outcomes.HANDOFF: "handed over to a person",
-    outcomes.CHOICE: "offered a choice (Did you mean …?)", outcomes.CLARIFICATION: "asked to say more",
-    outcomes.CHITCHAT: "greeting, thanks or help", outcomes.NO_REPLY: "no reply yet",
-}
 CHECK = "check this"
 
 
@@ -61,6 +51,6 @@ def describe(turn: Mapping, threshold: float) -> Description:
                                f"{threshold:g})", "check", answer_confidence(turn))
         return Description(words, "ok", answer_confidence(turn))
     if outcome == outcomes.DECLINED:
-        reason = REASON_WORDS.get(turn.get("reason") or "", "")
+        reason = outcomes.REASON_TITLES.get(turn.get("reason") or "", "")
         return Description("declined" + (f": {reason}" if reason else ""), "declined")
-    return Description(OUTCOME_WORDS.get(outcome, outcome), "other")
+    return Description(outcomes.OUTCOME_TITLES.get(outcome, outcome), "other")
