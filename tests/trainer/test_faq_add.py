@@ -154,3 +154,38 @@ def test_flags(project_copy, capsys, housing):
             "--source", "housing_page"] + [a for e in housing["examples"] for a in ("--example", e)]
     assert faq.main(argv) == 0, capsys.readouterr().err
     assert "Source: Leiden University housing page\n" in (project_copy / "data/responses/faq.yml").read_text() + "\n"
+
+
+def test_examples_close_to_another_intents_declines_are_warned_about(project_copy, capsys, tmp_path):
+    """A new answer whose example nearly repeats a not_covered question would take it over."""
+    add_housing_source(project_copy)
+    entry = {**HOUSING, "key": "study_association",
+             "examples": ["is there a study association for biomedical sciences"] + HOUSING["examples"][1:]}
+    code, out, err = run(project_copy, capsys, entry, tmp_path)
+    assert code == 0, err
+    assert "Warning: these examples are close to examples of other intents" in out
+    assert ('"is there a study association for biomedical sciences" (faq/study_association)  ~  '
+            '"is there a study association for biomedical sciences in leiden, like mfls" (not_covered)') in out
+    assert "not_covered and out_of_scope ones must still be declined" in out
+
+
+def test_make_check_warns_about_new_examples_close_to_other_intents(project_copy, capsys):
+    import subprocess
+
+    from trainer import check
+
+    git = lambda *args: subprocess.run(["git", "-C", str(project_copy), *args], check=True,  # noqa: E731
+                                       capture_output=True)
+    git("init", "-q")
+    git("add", "-A")
+    git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "base")
+    assert check.main(["--project", str(project_copy)]) == 0
+    assert "New examples" not in capsys.readouterr().out
+    path = project_copy / "data/nlu/programme.yml"
+    path.write_text(path.read_text().replace(
+        "    - tuition fees at utrecht university\n",
+        "    - tuition fees at utrecht university\n    - is there a study association for biomedical sciences\n", 1))
+    check.main(["--project", str(project_copy)])
+    out = capsys.readouterr().out
+    assert "New examples (since the last commit) close to examples of other intents: 1 warning(s)" in out
+    assert 'new "is there a study association for biomedical sciences" (ask_fee)' in out and "(not_covered)" in out

@@ -39,8 +39,8 @@ def test_the_project_validates_quietly_and_a_comment_line_in_examples_is_reporte
     assert capsys.readouterr().out == "5. Rasa's data validation: ok\n"
     path = project_copy / "data" / "nlu" / "programme.yml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("    - how much is the tuition at erasmus\n",
-                                 "    # other institutions' fees\n    - how much is the tuition at erasmus\n"),
+    path.write_text(text.replace("    - tuition fees at utrecht university\n",
+                                 "    # other institutions' fees\n    - tuition fees at utrecht university\n"),
                     encoding="utf-8")
     validate.main(["--project", str(project_copy)])
     out = capsys.readouterr().out
