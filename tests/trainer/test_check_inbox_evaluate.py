@@ -176,3 +176,28 @@ def test_report_fails_when_more_questions_fail_than_a_retrain_moves(capsys):
 def test_report_passes_on_a_drop_within_retraining_noise(capsys):
     assert evaluate.report(results([True] * 95 + [False] * 5), results([True] * 100)) == 0
     assert "OK" in capsys.readouterr().out
+
+
+def test_report_against_the_last_commit_lists_questions_taken_by_another_answer(capsys):
+    before, after = results([True] * 4), results([True, True, False, True])
+    after["in_scope"][2]["group"] = "faq/study_association"  # the new answer took an ask_fee question
+    assert evaluate.report(after, before, "commit") == 0
+    out = capsys.readouterr().out
+    assert "Nothing is published yet: compared with the model of the last commit's training data" in out
+    assert "Questions now taken by another answer (1; the new one first):" in out
+    assert "- q2   [faq/study_association <- faq/abroad_why; now wrong]" in out
+
+
+def test_the_last_commits_model_is_trained_once_per_commit(project_copy):
+    import subprocess
+
+    assert evaluate.last_commit_model(project_copy) is None  # not a git work tree: nothing to compare with
+    git = lambda *args: subprocess.run(["git", "-C", str(project_copy), *args], check=True,  # noqa: E731
+                                       capture_output=True, text=True).stdout.strip()
+    git("init", "-q")
+    git("add", "-A")
+    git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "base")
+    cached = project_copy / evaluate.BASELINES / f"last-commit-{git('rev-parse', 'HEAD')[:12]}.tar.gz"
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(b"a model")
+    assert evaluate.last_commit_model(project_copy) == cached  # cached: no training
