@@ -1,11 +1,14 @@
 """The assistant's one custom action: says the answer actions/decision.py chose.
 
 Every message the assistant answers carries, in the bot event's metadata (kwargs of
-`utter_message` end up there in Rasa 3.6), what it did: `outcome` (answered, declined, choice,
-clarification, handoff), `reason` for a decline (off_topic, not_covered, other_institution,
+`utter_message` end up there in Rasa 3.6), what it did: `outcome` (answered, declined, not_stated,
+choice, clarification, handoff), `reason` for a decline (off_topic, not_covered, other_institution,
 low_confidence), `answer` (the question answered: an intent or faq/<key>) and `context` when the
 answer leaned on the conversation. The staff review page and the evaluation read these, so what
-they report is what the assistant did. The slots keep what the answer was about for follow-ups.
+they report is what the assistant did. The slots keep what the answer was about for follow-ups; the slot `language` (filled from the
+NLU's `language` entity, nlu_components/language_id.py) says which language to answer in: the
+responses of domain.yml and data/responses/ choose their variation by it, and the composed answers
+are worded in it.
 """
 
 from __future__ import annotations
@@ -17,13 +20,13 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import answers, handoff
-from actions.context import INTENT_TITLES
-from actions.decision import CHOICE, CLARIFY, DECLINE, HANDOFF, Decision, decide
+from actions.catalogue import title
+from actions.decision import CHOICE, CLARIFY, DECLINE, HANDOFF, NOT_STATED, Decision, decide
 from actions.knowledge_base import KnowledgeBase, knowledge_base
+from actions.wording import language, phrase
 
 DECLINE_RESPONSE = "utter_decline"
 NOT_COVERED_RESPONSE = "utter_not_covered"
-CHOICE_TEXT = "I'm not sure which you mean. Did you mean one of these?"
 
 
 def faq_topic(key: str) -> str:
@@ -35,33 +38,46 @@ def say(dispatcher: CollectingDispatcher, kb: KnowledgeBase, decision: Decision,
     """Sends the chosen answer and returns the slot events that keep its context."""
     message = tracker.latest_message or {}
     slots = tracker.current_slot_values()
+    lang = language(slots.get("language"))
     if decision.answer == DECLINE:
-        done = {"outcome": "declined", "reason": decision.reason}
+        done = {"outcome": "declined", "reason": decision.reason, "language": lang}
         if decision.institution is not None:
-            dispatcher.utter_message(text=answers.not_our_institution(decision.institution).text, **done)
+            dispatcher.utter_message(text=answers.not_our_institution(decision.institution, lang).text, **done)
         response = NOT_COVERED_RESPONSE if decision.reason == "not_covered" else DECLINE_RESPONSE
         return handoff.decline(dispatcher, tracker, response, **done)
+    if decision.answer == NOT_STATED:
+        reply = answers.not_stated(kb, handoff.now_utc(), lang, decision.attribute, decision.label, decision.entries,
+                                   decision.programme, decision.uncovered)
+        dispatcher.utter_message(text=reply.text, outcome="not_stated", answer=decision.attribute or None,
+                                 language=lang)
+        events = [SlotSet("topic", reply.topic)] if reply.topic else []
+        if decision.label:
+            events.append(SlotSet(decision.label, [e.key for e in decision.entries]))
+        return events
     if decision.answer == HANDOFF:
         handoff.offer(dispatcher, tracker, kb=kb)
         return []
     if decision.answer == CHOICE:
-        buttons = [{"title": INTENT_TITLES[i], "payload": f"/{i}"} for i in decision.choices]
-        dispatcher.utter_message(text=CHOICE_TEXT, buttons=buttons, outcome="choice")
+        buttons = [{"title": title(i, lang), "payload": f"/{i}"} for i in decision.choices]
+        dispatcher.utter_message(text=phrase("choice", lang), buttons=buttons, outcome="choice", language=lang)
         return []
     if decision.answer == CLARIFY:
-        dispatcher.utter_message(text=answers.clarify(slots.get("topic")).text, outcome="clarification")
+        dispatcher.utter_message(text=answers.clarify(slots.get("topic"), lang).text, outcome="clarification",
+                                 language=lang)
         return []
-    done = {"outcome": "answered", "answer": decision.answer, "context": decision.context}
+    done = {"outcome": "answered", "answer": decision.answer, "context": decision.context, "language": lang}
     if decision.is_faq:
         dispatcher.utter_message(response=f"utter_{decision.answer}", **done)
-        return [SlotSet("topic", faq_topic(decision.answer)), SlotSet("last_question", decision.answer)]
+        return [SlotSet("topic", faq_topic(decision.answer)), SlotSet("listed", None),
+                SlotSet("last_question", decision.answer)]
     reply = answers.for_question(kb, decision.answer, decision.entries, message.get("text") or "",
-                                 decision.place, decision.topic)
+                                 decision.place, decision.topic, lang)
     dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None, **done)
     events = [SlotSet("topic", reply.topic)]
     if decision.label:
         events.append(SlotSet(decision.label, [e.key for e in decision.entries] or None))
-    return events + [SlotSet("last_question", decision.answer)]
+    listed = {"label": reply.listed[0].label, "keys": [e.key for e in reply.listed]} if reply.listed else None
+    return events + [SlotSet("listed", listed), SlotSet("last_question", decision.answer)]
 
 
 class ActionAnswer(Action):

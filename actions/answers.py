@@ -1,7 +1,9 @@
 """Composes answers from the knowledge base: pure functions, so they are tested without Rasa.
 
-Every factual answer ends with a "Source:" line (the widget shows it as a small line under the
-answer), naming the document and, for facts that may be out of date, its as-of date.
+Every factual answer ends with a "Source:" line ("Bron:" in Dutch; the widget shows it as a small
+line under the answer), naming the document and, for facts that may be out of date, its as-of date.
+Each function takes the language to answer in (`lang`); the wording is knowledge/wording.yml's and
+the knowledge base's own (actions/wording.py), the facts are the same in both.
 """
 
 from __future__ import annotations
@@ -11,19 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Dict, List, Optional, Sequence
 
+from actions.catalogue import FACT_BY_INTENT, INTENT_OF_LABEL, TOPIC_OF_LABEL, title
 from actions.knowledge_base import Entry, KnowledgeBase
 from actions.walk_in import WeeklyHour, next_occurrence
-
-# Intent -> programme fact (knowledge/programme.yml) that answers it.
-FACT_BY_INTENT = {
-    "ask_fee": "tuition_fee",
-    "ask_duration": "duration",
-    "ask_language_of_instruction": "language_of_instruction",
-    "ask_start_date": "start_date",
-    "ask_deadline": "application_deadline",
-    "ask_address": "address",
-}
-
+from actions.wording import day_name, join, phrase, pick
 
 @dataclass
 class Answer:
@@ -37,23 +30,30 @@ class Answer:
     about: Dict[str, List[str]] = field(default_factory=dict)
     # The question (intent) this answers.
     intent: Optional[str] = None
+    # The entries an overview listed, in its order ("the second one" points into it).
+    listed: List[Entry] = field(default_factory=list)
 
 
-def _with_fact_source(kb: KnowledgeBase, body: str, fact: Dict) -> str:
+def _listing(answer: Answer, kb: KnowledgeBase, label: str, mentioned: Sequence[Entry]) -> Answer:
+    """An overview remembers the entries it listed, in order."""
+    if not mentioned:
+        answer.listed = kb.entries_of(label)
+    return answer
+
+
+def _with_fact_source(kb: KnowledgeBase, body: str, fact: Dict, lang: str) -> str:
     """`body` and the source line of the fact it is built from (its as-of date while stale)."""
-    return f"{body.strip()}\n{kb.fact_source_line(fact)}"
+    return f"{body.strip()}\n{kb.fact_source_line(fact, lang)}"
 
 
-def _from_section(kb: KnowledgeBase, label: str, body: str, topic: str) -> Answer:
+def _from_section(kb: KnowledgeBase, label: str, body: str, topic: str, lang: str) -> Answer:
     """An answer built from one entity label's entries, with that section's source line."""
-    return Answer(_with_fact_source(kb, body, kb.meta(label)), topic)
+    return Answer(_with_fact_source(kb, body, kb.meta(label), lang), topic)
 
 
-def _join(items: Sequence[str]) -> str:
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+def value_in(data: Dict, lang: str, key: str = "value") -> str:
+    """A fact's or entry's `key` in `lang` (`value_nl` where Dutch words it differently)."""
+    return data.get(f"{key}_{lang}") or data[key]
 
 
 def _total(fact: Dict) -> str:
@@ -64,11 +64,11 @@ def _total(fact: Dict) -> str:
     return f"€{amount * fact['years']:,.0f}"
 
 
-def programme_fact(kb: KnowledgeBase, key: str) -> Answer:
+def programme_fact(kb: KnowledgeBase, key: str, lang: str = "en") -> Answer:
     """A single programme fact (fee, duration, dates, address, ...)."""
     fact = kb.facts[key]
-    body = fact["answer"].format(value=fact["value"], total=_total(fact))
-    return Answer(_with_fact_source(kb, body, fact), fact["topic"])
+    body = pick(fact["answer"], lang).format(value=value_in(fact, lang), total=_total(fact))
+    return Answer(_with_fact_source(kb, body, fact, lang), fact["topic"])
 
 
 def other_institution(kb: KnowledgeBase, mentioned: Sequence[Entry]) -> Optional[Entry]:
@@ -79,31 +79,22 @@ def other_institution(kb: KnowledgeBase, mentioned: Sequence[Entry]) -> Optional
     return None
 
 
-def not_our_institution(entry: Entry) -> Answer:
-    name = entry.name if entry.key != "other" else "that institution"
-    return Answer(
-        f"I only have information about Leiden University and the LUMC, so I can't tell you "
-        f"about {name}.",
-        declined=True,
-    )
+def not_our_institution(entry: Entry, lang: str = "en") -> Answer:
+    name = entry.name if entry.key != "other" else phrase("that_institution", lang)
+    return Answer(phrase("other_institution", lang, name=name), declined=True)
 
 
-def entry_requirements(kb: KnowledgeBase) -> Answer:
+def entry_requirements(kb: KnowledgeBase, lang: str = "en") -> Answer:
     degree = kb.facts["degree_requirement"]
-    tests = [f"{e.name} ({e.data['value']})" for e in kb.entries_of("language_test")]
-    body = (
-        f"You need {degree['value']} to be admitted to a Leiden master's programme. "
-        f"You also need to show your English with one of these tests: {_join(tests)}. "
-        f"International students upload documents with their application as well; ask me "
-        f"\"which documents do I need?\" for the list."
-    )
-    return Answer(_with_fact_source(kb, body, degree), "admission")
+    tests = [f"{e.name} ({value_in(e.data, lang)})" for e in kb.entries_of("language_test")]
+    body = phrase("entry_requirements", lang, degree=value_in(degree, lang), tests=join(tests, lang))
+    return Answer(_with_fact_source(kb, body, degree, lang), "admission")
 
 
 _SCORE = re.compile(r"(?<![\w.])(\d{1,3}(?:[.,]\d)?)(?![\w.])")
 
 
-def _score_verdict(entry: Entry, text: str) -> str:
+def _score_verdict(entry: Entry, text: str, lang: str) -> str:
     """Compares a score the student mentions ("my TOEFL is 85") with the minimum, if possible."""
     minimum = entry.data.get("minimum") or {}
     scores = [float(s.replace(",", ".")) for s in _SCORE.findall(text)]
@@ -112,140 +103,126 @@ def _score_verdict(entry: Entry, text: str) -> str:
     score = max(scores)
     overall = minimum.get("total", minimum.get("overall"))
     component = minimum.get("component")
-    if overall is not None and (component is None or score >= overall / 2):
-        kind, required = "overall", overall
-    else:
-        kind, required = "component", component
+    is_overall = overall is not None and (component is None or score >= overall / 2)
+    required = overall if is_overall else component
+    what = phrase("score_overall" if is_overall else "score_component", lang)
     if score < required:
-        return f" {'An' if kind == 'overall' else 'A'} {kind} score of {score:g} is below the minimum of {required:g}."
-    verdict = f" {'An' if kind == 'overall' else 'A'} {kind} score of {score:g} meets the minimum of {required:g}"
-    if kind == "overall" and component is not None:
-        verdict += f", as long as every component is at least {component:g}"
+        return phrase("score_below", lang, what=what, score=f"{score:g}", required=f"{required:g}")
+    verdict = phrase("score_meets", lang, what=what, score=f"{score:g}", required=f"{required:g}")
+    if is_overall and component is not None:
+        verdict += phrase("score_components", lang, component=f"{component:g}")
     return verdict + "."
 
 
-def language_test(kb: KnowledgeBase, mentioned: Sequence[Entry], text: str = "") -> Answer:
+def language_test(kb: KnowledgeBase, mentioned: Sequence[Entry], text: str = "", lang: str = "en") -> Answer:
     if mentioned:
-        body = " ".join(e.data["answer"].strip() + _score_verdict(e, text) for e in mentioned)
+        body = " ".join(pick(e.data["answer"], lang).strip() + _score_verdict(e, text, lang) for e in mentioned)
     else:
-        tests = [f"{e.name}: {e.data['value']}" for e in kb.entries_of("language_test")]
-        body = (
-            f"You need to prove your English with one of these tests: {'; '.join(tests)}. "
-            f"Some courses may set a different IELTS score."
-        )
-    return _from_section(kb, "language_test", body, "language_test")
+        tests = [f"{e.name}: {value_in(e.data, lang)}" for e in kb.entries_of("language_test")]
+        body = phrase("language_tests", lang, tests="; ".join(tests))
+    return _listing(_from_section(kb, "language_test", body, "language_test", lang), kb, "language_test", mentioned)
 
 
-def documents(kb: KnowledgeBase, mentioned: Sequence[Entry]) -> Answer:
-    everything = _join([e.name for e in kb.entries_of("document")])
+def documents(kb: KnowledgeBase, mentioned: Sequence[Entry], lang: str = "en") -> Answer:
+    everything = join([e.name_in(lang) for e in kb.entries_of("document")], lang)
     if mentioned:
-        asked = _join([e.name for e in mentioned])
-        body = f"Yes, the list includes {asked}. The full list is: {everything}."
+        asked = join([e.name_in(lang) for e in mentioned], lang)
+        body = phrase("documents_named", lang, asked=asked, everything=everything)
+        body = body[:1].upper() + body[1:]
     else:
-        body = f"International students upload these documents with their application: {everything}."
-    return _from_section(kb, "document", body, "documents")
+        body = phrase("documents", lang, everything=everything)
+    return _listing(_from_section(kb, "document", body, "documents", lang), kb, "document", mentioned)
 
 
-def components(kb: KnowledgeBase, mentioned: Sequence[Entry]) -> Answer:
+def components(kb: KnowledgeBase, mentioned: Sequence[Entry], lang: str = "en") -> Answer:
+    duration = value_in(kb.facts["duration"], lang)
     if mentioned:
-        parts = [f"{e.name[0].upper()}{e.name[1:]} counts for {e.data['ec']}." for e in mentioned]
-        body = " ".join(parts) + f" The whole programme is {kb.facts['duration']['value']}."
+        parts = [phrase("component_size", lang, Name=e.name_in(lang)[0].upper() + e.name_in(lang)[1:],
+                        ec=value_in(e.data, lang, "ec")) for e in mentioned]
+        body = " ".join(parts) + phrase("whole_programme", lang, duration=duration)
     else:
-        items = [f"{e.name} ({e.data['ec']})" for e in kb.entries_of("component")]
-        body = (
-            f"Besides the courses you choose, the Research specialisation has these parts: "
-            f"{_join(items)}. Altogether the programme is {kb.facts['duration']['value']}."
-        )
-    return _from_section(kb, "component", body, "components")
+        items = [f"{e.name_in(lang)} ({value_in(e.data, lang, 'ec')})" for e in kb.entries_of("component")]
+        body = phrase("components", lang, items=join(items, lang), duration=duration)
+    return _listing(_from_section(kb, "component", body, "components", lang), kb, "component", mentioned)
 
 
-def tracks(kb: KnowledgeBase, mentioned: Sequence[Entry]) -> Answer:
-    fixed = [e.name for e in kb.entries_of("track") if e.key != "own_track"]
+def tracks(kb: KnowledgeBase, mentioned: Sequence[Entry], lang: str = "en") -> Answer:
+    fixed = [e.name_in(lang) for e in kb.entries_of("track") if e.key != "own_track"]
     if mentioned and all(e.key == "own_track" for e in mentioned):
-        body = (
-            "Yes, you can design your own track around your own fields of interest instead of "
-            f"choosing one of the {len(fixed)} set tracks."
-        )
+        body = phrase("own_track", lang, count=len(fixed))
     elif mentioned:
-        names = _join([e.name for e in mentioned if e.key != "own_track"])
-        body = (
-            f"Yes, {names} is one of the tracks of the Research specialisation. Tracks follow the "
-            f"LUMC's medical profiles and let you focus on one area while still covering a broad "
-            f"range of topics. The page does not describe the courses of each track in detail. If no "
-            f"track fits your interests, you can design your own."
-        )
+        names = join([e.name_in(lang) for e in mentioned if e.key != "own_track"], lang)
+        body = phrase("track_named", lang, names=names)
     else:
-        body = (
-            f"The Research specialisation offers {len(fixed)} tracks, linked to the LUMC's medical "
-            f"profiles: {_join(fixed)}. You can also design your own track."
-        )
-    return _from_section(kb, "track", body, "tracks")
+        body = phrase("tracks", lang, count=len(fixed), names=join(fixed, lang))
+    answer = _from_section(kb, "track", body, "tracks", lang)
+    if not mentioned:
+        answer.listed = [e for e in kb.entries_of("track") if e.key != "own_track"]
+    return answer
 
 
-def study_abroad(kb: KnowledgeBase, mentioned: Sequence[Entry], programme: Optional[str] = None) -> Answer:
+def study_abroad(kb: KnowledgeBase, mentioned: Sequence[Entry], programme: Optional[str] = None,
+                 lang: str = "en") -> Answer:
     data = kb.study_abroad
     if programme and not mentioned:
-        body = data["programmes"][programme]["answer"].strip()
+        body = pick(data["programmes"][programme]["answer"], lang).strip()
     elif mentioned:
         parts = []
         for entry in mentioned:
             programme = data["programmes"][entry.data["programme"]]
-            parts.append(programme["destination_answer"].format(destination=entry.name).strip())
+            sentence = pick(programme["destination_answer"], lang).format(destination=entry.name_in(lang)).strip()
+            parts.append(sentence[:1].upper() + sentence[1:])
         body = " ".join(parts)
     else:
-        body = (
-            data["overview"].strip()
-            + " Other places are possible if you find one yourself; ask me how to find a place."
-        )
-    return _from_section(kb, "destination", body, "study_abroad")
+        body = pick(data["overview"], lang).strip() + phrase("abroad_other_places", lang)
+    answer = _from_section(kb, "destination", body, "study_abroad", lang)
+    if not mentioned:
+        answer.listed = [e for e in kb.entries_of("destination") if programme in (None, e.data["programme"])]
+    return answer
 
 
-def unlisted_destination(kb: KnowledgeBase, place: str) -> Answer:
+def unlisted_destination(kb: KnowledgeBase, place: str, lang: str = "en") -> Answer:
     data = kb.study_abroad
-    body = data["unlisted_destination"].format(destination=place).strip()
-    return Answer(_with_fact_source(kb, body, data["meta"]), "study_abroad")
+    body = pick(data["unlisted_destination"], lang).format(destination=place).strip()
+    return Answer(_with_fact_source(kb, body, data["meta"], lang), "study_abroad")
 
 
-def contact(kb: KnowledgeBase, topic: Optional[str]) -> Answer:
+def contact(kb: KnowledgeBase, topic: Optional[str], lang: str = "en") -> Answer:
     """Whom to ask, depending on what the conversation was about."""
     if topic == "study_abroad":
         data = kb.study_abroad
-        body = data["contact"]["answer"].format(walk_in=weekly_hour(data["contact"]["walk_in"]))
-        return Answer(_with_fact_source(kb, body, data["contact"]), "study_abroad")
-    answer = programme_fact(kb, "general_contact")
+        body = pick(data["contact"]["answer"], lang).format(walk_in=weekly_hour(data["contact"]["walk_in"], lang))
+        return Answer(_with_fact_source(kb, body, data["contact"], lang), "study_abroad")
+    answer = programme_fact(kb, "general_contact", lang)
     answer.topic = topic or "contact"
     return answer
 
 
-def clarify(topic: Optional[str]) -> Answer:
+def clarify(topic: Optional[str], lang: str = "en") -> Answer:
     """A follow-up that names nothing the assistant knows: ask, rather than guess."""
-    return Answer(
-        "Could you say a bit more about what you'd like to know? For example: the tuition fee, "
-        "the English test scores, the tracks, or where you can study abroad.",
-        topic,
-    )
+    return Answer(phrase("clarify", lang), topic)
 
 
 def for_question(kb: KnowledgeBase, intent: str, entries: Sequence[Entry] = (), text: str = "",
-                 place: str = "", topic: Optional[str] = None) -> Answer:
+                 place: str = "", topic: Optional[str] = None, lang: str = "en") -> Answer:
     """The answer to a knowledge-base question (`ask_*`), about `entries` if any are given."""
     if intent in FACT_BY_INTENT:
-        answer = programme_fact(kb, FACT_BY_INTENT[intent])
+        answer = programme_fact(kb, FACT_BY_INTENT[intent], lang)
     elif intent == "ask_entry_requirements":
-        answer = entry_requirements(kb)
+        answer = entry_requirements(kb, lang)
     elif intent == "ask_language_test":
-        answer = language_test(kb, entries, text)
+        answer = language_test(kb, entries, text, lang)
     elif intent == "ask_documents":
-        answer = documents(kb, entries)
+        answer = documents(kb, entries, lang)
     elif intent == "ask_components":
-        answer = components(kb, entries)
+        answer = components(kb, entries, lang)
     elif intent == "ask_tracks":
-        answer = tracks(kb, entries)
+        answer = tracks(kb, entries, lang)
     elif intent == "ask_study_abroad":
-        answer = (unlisted_destination(kb, place) if place
-                  else study_abroad(kb, entries, kb.programme_named(text)))
+        answer = (unlisted_destination(kb, place, lang) if place
+                  else study_abroad(kb, entries, kb.programme_named(text), lang))
     elif intent == "ask_contact":
-        answer = contact(kb, topic)
+        answer = contact(kb, topic, lang)
     else:
         raise ValueError(f"no answer for {intent}")
     answer.intent = intent
@@ -253,9 +230,6 @@ def for_question(kb: KnowledgeBase, intent: str, entries: Sequence[Entry] = (), 
 
 
 # --- A person to ask (knowledge/handoff.yml) -----------------------------------------------------
-
-HANDOFF_ASKED = "Here is who can help you in person."
-HANDOFF_AFTER_DECLINES = "I couldn't answer twice in a row, but a person can help you."
 
 
 def handoff_contacts(kb: KnowledgeBase, topic: Optional[str]) -> List[Dict]:
@@ -265,40 +239,82 @@ def handoff_contacts(kb: KnowledgeBase, topic: Optional[str]) -> List[Dict]:
     return chosen or contacts
 
 
-def weekly_hour(walk_in: Dict) -> str:
+def weekly_hour(walk_in: Dict, lang: str = "en") -> str:
     """The knowledge base's walk-in hour in words: "Monday from 14:00 to 15:00"."""
     hour = WeeklyHour.from_knowledge(walk_in)
-    return f"{walk_in['day']} from {hour.start:%H:%M} to {hour.end:%H:%M}"
+    return phrase("weekly_hour", lang, day=day_name(hour.a_day(), lang),
+                  start=f"{hour.start:%H:%M}", end=f"{hour.end:%H:%M}")
 
 
-def _contact_sentence(kb: KnowledgeBase, contact: Dict, now: datetime) -> str:
+def _contact_sentence(kb: KnowledgeBase, contact: Dict, now: datetime, lang: str) -> str:
     """One contact in words, only with the details its fact gives (never an invented address)."""
     fact = kb.record(contact["fact"]).data
+    about = pick(contact["about"], lang)
     if fact.get("name"):
-        text = f"For {contact['about']}, ask {fact['name']} of the {fact['office']}, room {fact['room']}."
+        text = phrase("handoff_person", lang, about=about, name=fact["name"], office=value_in(fact, lang, "office"),
+                      room=fact["room"])
         if fact.get("walk_in"):
-            hour = WeeklyHour.from_knowledge(fact["walk_in"])
-            upcoming = next_occurrence(hour, now)
-            text += f" The walk-in hour is every {weekly_hour(fact['walk_in'])}; {upcoming.describe(now)}."
+            upcoming = next_occurrence(WeeklyHour.from_knowledge(fact["walk_in"]), now)
+            text += phrase("handoff_walk_in", lang, hour=weekly_hour(fact["walk_in"], lang),
+                           upcoming=upcoming.describe(now, lang))
     else:
-        text = f"For {contact['about']}, use {fact['route']} or write to {fact['value']}."
+        text = phrase("handoff_route", lang, about=about, route=value_in(fact, lang, "route"), address=fact["value"])
     for kind in ("email", "phone"):
         if fact.get(kind):
-            text += f" {'E-mail' if kind == 'email' else 'Phone'}: {fact[kind]}."
+            text += phrase(f"handoff_{kind}", lang, value=fact[kind])
     return text
 
 
-def handoff(kb: KnowledgeBase, topic: Optional[str], now: datetime, after_declines: bool = False) -> Answer:
+def handoff(kb: KnowledgeBase, topic: Optional[str], now: datetime, after_declines: bool = False,
+            lang: str = "en") -> Answer:
     """Whom to ask in person about the conversation's topic, and when the next walk-in hour is.
 
     `now` must be timezone-aware; the topic stays as it was, so follow-ups keep their referent.
     """
     contacts = handoff_contacts(kb, topic)
     facts = [kb.record(c["fact"]).data for c in contacts]
-    parts = [HANDOFF_AFTER_DECLINES if after_declines else HANDOFF_ASKED]
-    parts += [_contact_sentence(kb, c, now) for c in contacts]
+    parts = [phrase("handoff_after_declines" if after_declines else "handoff_asked", lang)]
+    parts += [_contact_sentence(kb, c, now, lang) for c in contacts]
     if not any(f.get("email") or f.get("phone") for f in facts):
-        parts.append("The pages I know give no e-mail address or phone number for "
-                     f"{'this contact' if len(contacts) == 1 else 'these contacts'}.")
-    sources = list(dict.fromkeys(kb.fact_source_line(f)[len("Source: "):] for f in facts))
-    return Answer("\n".join([" ".join(parts), "Source: " + "; ".join(sources)]), topic)
+        parts.append(phrase("handoff_no_details_one" if len(contacts) == 1 else "handoff_no_details_many", lang))
+    lines = list(dict.fromkeys(kb.fact_source_line(f, lang) for f in facts))
+    prefix = lines[0].split(":", 1)[0] + ": "
+    return Answer("\n".join([" ".join(parts), prefix + "; ".join(line[len(prefix):] for line in lines)]), topic)
+
+
+# --- What the documents do not state ------------------------------------------------------------
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def not_stated(kb: KnowledgeBase, now: datetime, lang: str = "en", attribute: str = "", label: str = "",
+               entries: Sequence[Entry] = (), programme: str = "", uncovered: str = "") -> Answer:
+    """The documents do not state `attribute` (a question) or `uncovered` (a topic of
+    knowledge/not_covered.yml) for the subject (`entries` of `label`, or another `programme`): say
+    exactly that, then what they do state about the subject, and whom to ask."""
+    topic = TOPIC_OF_LABEL.get(label) or ("programme" if programme else None)
+    if entries:
+        subject = join([e.name_in(lang) for e in entries], lang)
+    else:
+        subject = pick_name(kb.files["programme.yml"]["other_programmes"].get(programme) or {}, lang)
+    if uncovered:
+        covered = kb.files["not_covered.yml"]["not_covered_topics"][uncovered]
+        parts = [phrase("not_stated_topic", lang, what=pick_name(covered, lang))]
+    elif attribute and subject:
+        parts = [phrase("not_stated_for", lang, what=_lower_first(title(attribute, lang)), subject=subject)]
+    else:
+        parts = [phrase("not_stated_about", lang, subject=subject)]
+    source = ""
+    if entries:
+        facts = for_question(kb, INTENT_OF_LABEL[label], entries, lang=lang).text.rsplit("\n", 1)
+        parts.append(phrase("what_they_say", lang, facts=facts[0]))
+        source = facts[1]
+    parts += [_contact_sentence(kb, c, now, lang) for c in handoff_contacts(kb, topic)]
+    return Answer("\n".join(filter(None, [" ".join(parts), source])), topic)
+
+
+def pick_name(data: Dict, lang: str) -> str:
+    """An entry's or topic's name in `lang` (`name_nl` where Dutch differs)."""
+    return data.get(f"name_{lang}") or data.get("name", "")

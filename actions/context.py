@@ -13,24 +13,10 @@ import re
 from typing import Any, Dict, List, Optional
 
 from actions import entries
+from actions.catalogue import ANSWERABLE
 from actions.knowledge_base import normalise
 
 RETRIEVAL_INTENT = "faq"
-# Questions an answer can be composed for (a "Did you mean" button, or staying on a topic).
-ANSWERABLE = (
-    "ask_fee", "ask_duration", "ask_language_of_instruction", "ask_start_date", "ask_deadline",
-    "ask_entry_requirements", "ask_language_test", "ask_documents", "ask_components", "ask_tracks",
-    "ask_study_abroad", "ask_contact", "ask_address",
-)
-# Button titles for "Did you mean ...?" when the NLU cannot decide between two questions.
-INTENT_TITLES = {
-    "ask_fee": "The tuition fee", "ask_duration": "How long the programme takes",
-    "ask_language_of_instruction": "The language of teaching", "ask_start_date": "The start date",
-    "ask_deadline": "The application deadline", "ask_entry_requirements": "Entry requirements",
-    "ask_language_test": "English test scores", "ask_documents": "Application documents",
-    "ask_components": "The parts of the programme", "ask_tracks": "The research tracks",
-    "ask_study_abroad": "Studying abroad", "ask_contact": "Whom to contact", "ask_address": "The address",
-}
 # The thresholds below are measured on whole conversations with `python -m evaluation.replay`
 # (docs/benchmarks.md). Both candidates must be at least this likely for the assistant to offer
 # them as a choice (0.2 to 0.4 make no difference on the shared set).
@@ -91,7 +77,7 @@ def candidates(message: Dict[str, Any]) -> List[str]:
     if len(ranking) < 2 or any(r.get("confidence", 0.0) < CHOICE_MIN_CONFIDENCE for r in ranking):
         return []
     names = [r["name"] for r in ranking]
-    return names if all(n in INTENT_TITLES for n in names) else []
+    return names if all(n in ANSWERABLE for n in names) else []
 
 
 def runner_up(message: Dict[str, Any]) -> Optional[str]:

@@ -38,13 +38,15 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
 from actions import answers, context, entries, topic_words
+from actions.catalogue import ANSWERABLE, INTENT_OF_LABEL, LABEL_OF_INTENT, PROGRAMME_FACTS
 from actions.entries import (
-    FOLLOWUP_LABELS, INTENT_OF_LABEL, LABEL_OF_INTENT, is_short_followup, mentioned, remembered, word_count,
+    FOLLOWUP_LABELS, is_short_followup, mentioned, remembered, word_count,
 )
-from actions.knowledge_base import Entry, KnowledgeBase, normalise
+from actions.knowledge_base import Entry, KnowledgeBase, normalise, question_part
+from actions.wording import ordinal_in
 
-DECLINE, CHOICE, CLARIFY, HANDOFF = "decline", "choice", "clarify", "handoff"
-NOT_ANSWERS = (DECLINE, CHOICE, CLARIFY, HANDOFF)
+DECLINE, CHOICE, CLARIFY, HANDOFF, NOT_STATED = "decline", "choice", "clarify", "handoff", "not_stated"
+NOT_ANSWERS = (DECLINE, CHOICE, CLARIFY, HANDOFF, NOT_STATED)
 # What nlu_components/answer_support.py adds to the parse data (kept free of Rasa imports here).
 ANSWER_SUPPORT = "answer_support"
 # A fixed FAQ answer cannot speak about a named destination, track, language test or component: a
@@ -58,9 +60,6 @@ FAQ_OVERRIDES = {
 }
 # Fixed answers that describe the programme in general (actions/topic_words.py).
 GENERAL_FAQS = ("faq/research_specialisation", "faq/what_you_learn")
-# Facts of this master: asked about another programme (knowledge/programme.yml), they are not covered.
-PROGRAMME_FACTS = ("ask_fee", "ask_duration", "ask_start_date", "ask_deadline", "ask_entry_requirements",
-                   "ask_language_of_instruction", "ask_documents", "ask_components", "ask_tracks")
 # Words that make a contact question one about studying abroad; the single words also with a typo
 # of the same length ("abraod", "exchnage"; not "change").
 ABROAD_CONTACT_WORDS = ("abroad", "exchange", "evelien", "hack", "walk-in", "walk in", "minor",
@@ -87,6 +86,11 @@ class Decision:
     institution: Optional[Entry] = None
     # The topic a contact question is about.
     topic: Optional[str] = None
+    # For NOT_STATED: the question asked (an intent), or the topic of knowledge/not_covered.yml, that
+    # the documents do not state for the subject (the `entries`, or another programme's key).
+    attribute: str = ""
+    uncovered: str = ""
+    programme: str = ""
 
     @property
     def is_faq(self) -> bool:
@@ -175,29 +179,68 @@ def decide(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any]) ->
     intent = _intent(message)
     text = message.get("text") or ""
     last = slots.get("last_question")
-    if intent in ("out_of_scope", "not_covered"):
-        return Decision(DECLINE, reason="off_topic" if intent == "out_of_scope" else "not_covered")
+    if intent == "out_of_scope":
+        return Decision(DECLINE, reason="off_topic")
+    if intent == "not_covered":
+        # Something the documents do not state, about a subject they do speak of: say so precisely.
+        subject = _subject_asked_about(kb, text)
+        return subject or Decision(DECLINE, reason="not_covered")
     if intent == "ask_human":
         return Decision(HANDOFF)
     decision = _choose(kb, message, slots, intent, text, last)
-    # Facts are the LUMC's: a fact question naming another institution is declined by name.
-    # (Fixed answers may speak of other universities: "which Dutch universities ...?")
-    other = answers.other_institution(kb, mentioned(kb, message, "institution"))
+    # Facts are the LUMC's: a fact question naming another institution is declined by name. Only
+    # the question counts ("I study in Utrecht now; what is the fee?" asks about ours), and fixed
+    # answers may speak of other universities ("which Dutch universities ...?").
+    other = answers.other_institution(kb, kb.find_in_text("institution", question_part(text)))
     if other is not None and not decision.is_faq and not decision.context:
         return Decision(DECLINE, reason="other_institution", institution=other)
-    # The facts are this master's: the Medicine bachelor's fee is not in the documents.
-    if decision.answer in PROGRAMME_FACTS and not decision.context and kb.other_programme_named(text):
-        return Decision(DECLINE, reason="not_covered")
+    # The programme's facts (fee, length, dates, requirements, ...) are this master's: asked about
+    # another programme or a study-abroad destination, the documents do not state them.
+    if decision.answer in PROGRAMME_FACTS and not decision.context:
+        programme = kb.other_programme_named(text)
+        if programme:
+            return Decision(NOT_STATED, attribute=decision.answer, programme=programme)
+        places = kb.find_in_text("destination", question_part(text))
+        if places:
+            return Decision(NOT_STATED, attribute=decision.answer, label="destination", entries=places)
     # Parking, scholarships, salaries (knowledge/not_covered.yml): no answer speaks of them, however
     # close its words ("how much does parking cost?" is not a tuition question).
-    if (decision.answer not in (*NOT_ANSWERS, "ask_contact") and not decision.context
-            and kb.uncovered_topic_asked(text, _faq_text(message) if decision.is_faq else "")):
-        return Decision(DECLINE, reason="not_covered")
+    uncovered = (decision.answer not in (*NOT_ANSWERS, "ask_contact") and not decision.context
+                 and kb.uncovered_topic_asked(text, _faq_text(message) if decision.is_faq else ""))
+    if uncovered:
+        return Decision(NOT_STATED, uncovered=uncovered)
     return decision
+
+
+def _subject_asked_about(kb: KnowledgeBase, text: str) -> Optional[Decision]:
+    """A "not stated" answer about the entry the question names (a destination, a track, ...), if any."""
+    question = question_part(text)
+    for label in FOLLOWUP_LABELS:
+        found = kb.find_in_text(label, question)
+        if found:
+            return Decision(NOT_STATED, label=label, entries=found)
+    return None
+
+
+def _pointed_at(kb: KnowledgeBase, slots: Dict[str, Any], text: str) -> Optional[Decision]:
+    """"Tell me more about the second one", "en de laatste?": the entry at that place of the list the
+    last answer gave."""
+    listed = slots.get("listed") or {}
+    position = ordinal_in(text) if listed and word_count(text) <= entries.FOLLOWUP_MAX_WORDS else None
+    keys = listed.get("keys") or []
+    if position is None or not -len(keys) <= position < len(keys) or listed.get("label") not in kb.entries:
+        return None
+    entry = kb.entries[listed["label"]].get(keys[position])
+    if entry is None:
+        return None
+    return Decision(INTENT_OF_LABEL[entry.label], label=entry.label, entries=[entry], context=True)
 
 
 def _choose(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any], intent: str, text: str,
             last: Optional[str]) -> Decision:
+    pointed = None if _about_named(kb, message) else _pointed_at(kb, slots, text)
+    if pointed is not None:
+        return pointed
     if intent == "nlu_fallback":
         named = _about_named(kb, message) if word_count(text) <= entries.FOLLOWUP_MAX_WORDS else None
         if named is not None:
@@ -220,7 +263,7 @@ def _choose(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any], i
         runner_up = context.runner_up(message)
         if runner_up == context.RETRIEVAL_INTENT and _faq_key(message):
             return Decision(_faq_key(message))
-        if runner_up in context.ANSWERABLE:
+        if runner_up in ANSWERABLE:
             return _question(kb, message, slots, runner_up)
         # With a conversation to lean on, ask what was meant; without one, there is nothing to ask about.
         return Decision(CLARIFY) if last else Decision(DECLINE, reason="low_confidence")
@@ -248,6 +291,6 @@ def _choose(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any], i
         if specific:
             return _question(kb, message, slots, specific)
         return Decision(key) if key else Decision(DECLINE, reason="low_confidence")
-    if intent in context.ANSWERABLE:
+    if intent in ANSWERABLE:
         return _question(kb, message, slots, intent)
     return Decision(DECLINE, reason="low_confidence")

@@ -9,20 +9,11 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
+from actions.catalogue import INTENT_OF_LABEL, LABEL_OF_INTENT, TOPIC_OF_LABEL  # noqa: F401 (re-exported)
 from actions.knowledge_base import Entry, KnowledgeBase, normalise
 
 # Entity labels a follow-up can be about, in the order they are tried.
 FOLLOWUP_LABELS = ("destination", "language_test", "track", "document", "component")
-# The topic (slot `topic`) each label's answers leave, and the question they answer.
-TOPIC_OF_LABEL = {
-    "destination": "study_abroad", "language_test": "language_test", "track": "tracks",
-    "document": "documents", "component": "components",
-}
-INTENT_OF_LABEL = {
-    "destination": "ask_study_abroad", "language_test": "ask_language_test", "track": "ask_tracks",
-    "document": "ask_documents", "component": "ask_components",
-}
-LABEL_OF_INTENT = {intent: label for label, intent in INTENT_OF_LABEL.items()}
 # Words that make a question a fresh one about the whole topic rather than a follow-up about
 # what was just discussed: "can I study abroad?" after "what about Cuba?" wants every destination.
 OVERVIEW_WORDS = {"all", "list", "options", "other", "others", "every", "which"}

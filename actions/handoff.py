@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import answers
 from actions.knowledge_base import KnowledgeBase, knowledge_base, normalise
+from actions.wording import language
 
 DECLINE_RESPONSE = "utter_decline"
 # Marks the bot message that carried an offer (stored with the message in the tracker, never sent
@@ -79,8 +80,9 @@ def topic_of_request(tracker: Tracker) -> Optional[str]:
 def offer(dispatcher: CollectingDispatcher, tracker: Tracker, after_declines: bool = False,
           kb: Optional[KnowledgeBase] = None, clock: Callable[[], dt.datetime] = now_utc) -> None:
     """Says whom to ask in person, marked so that the decline count starts again."""
-    reply = answers.handoff(kb or knowledge_base(), topic_of_request(tracker), clock(), after_declines)
-    dispatcher.utter_message(text=reply.text, outcome="handoff", **{OFFER_MARK: True})
+    lang = language(tracker.get_slot("language"))
+    reply = answers.handoff(kb or knowledge_base(), topic_of_request(tracker), clock(), after_declines, lang)
+    dispatcher.utter_message(text=reply.text, outcome="handoff", language=lang, **{OFFER_MARK: True})
 
 
 def decline(dispatcher: CollectingDispatcher, tracker: Tracker, response: str = DECLINE_RESPONSE,

@@ -37,7 +37,7 @@ ENTITY_SECTIONS: Dict[str, Tuple[str, str]] = {
 AS_OF = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 LOCAL_TIME = ZoneInfo("Europe/Amsterdam")
 # Files whose records name documents rather than state facts.
-NOT_FACT_FILES = {"sources.yml"}
+NOT_FACT_FILES = {"sources.yml", "wording.yml"}
 
 
 def today_in_leiden() -> dt.date:
@@ -111,6 +111,10 @@ class Entry:
     @property
     def name(self) -> str:
         return self.data["name"]
+
+    def name_in(self, lang: str) -> str:
+        """The entry's name as an answer in `lang` says it (`name_nl`, where Dutch differs)."""
+        return self.data.get(f"name_{lang}") or self.data["name"]
 
     @property
     def synonyms(self) -> List[str]:
@@ -224,14 +228,6 @@ class KnowledgeBase:
                  if any(f" {normalise(s)} " in padded for s in programme.get("synonyms", []))]
         return named[0] if len(named) == 1 else None
 
-    def source_line(self, source_key: str, stale: bool) -> str:
-        """The line every factual answer ends with: the document, and its date where it matters."""
-        source = self.sources[source_key]
-        line = f"Source: {source['title']}"
-        if stale and source.get("as_of"):
-            line += f" (as of {source['as_of']}; check the LUMC website for the current figure)"
-        return line
-
     def fact_records(self) -> List[FactRecord]:
         """Every fact in knowledge/, wherever it sits: each mapping that names a `source`."""
         return [record for name, content in self.files.items() if name not in NOT_FACT_FILES
@@ -261,15 +257,17 @@ class KnowledgeBase:
         day = review_day(fact.get("review_by"))
         return day is None or day < self.today()
 
-    def fact_source_line(self, fact: Dict[str, Any]) -> str:
+    def fact_source_line(self, fact: Dict[str, Any], lang: str = "en") -> str:
         """The source line of an answer built from `fact`, with its as-of date while it is stale."""
-        line = f"Source: {self.sources[fact['source']]['title']}"
+        from actions.wording import phrase
+
+        source = self.sources[fact["source"]]
+        title = source.get(f"title_{lang}") or source["title"]
         if not self.is_stale(fact):
-            return line
-        as_of = fact.get("as_of") or self.sources[fact["source"]].get("as_of")
-        if fact.get("stale"):
-            return line + f" (as of {as_of}; check the LUMC website for the current figure)"
-        return line + f" (as of {as_of}, due for a check; confirm it on the LUMC website)"
+            return phrase("source_line", lang, title=title)
+        as_of = fact.get("as_of") or source.get("as_of")
+        key = "source_line_stale" if fact.get("stale") else "source_line_due"
+        return phrase(key, lang, title=title, as_of=as_of)
 
     def all_synonyms(self) -> Iterable[Tuple[str, str, str]]:
         """(label, entry key, synonym) for every name the EntityRuler should recognise."""

@@ -16,17 +16,9 @@ from typing import Dict, Optional, Pattern
 
 import yaml
 
+from actions.catalogue import INTENT_OF_LOOKUP
+
 VOCABULARY = Path(__file__).resolve().parent.parent / "data" / "nlu" / "vocabulary.yml"
-# The lookup tables that stand for one question each; the others (going abroad, careers, ...) are
-# answered by several fixed answers or are not answers at all.
-INTENT_OF_LOOKUP = {
-    "money": "ask_fee", "length": "ask_duration", "teaching_language": "ask_language_of_instruction",
-    "starting": "ask_start_date", "deadline": "ask_deadline", "admission": "ask_entry_requirements",
-    "english_test": "ask_language_test", "application_documents": "ask_documents",
-    "programme_parts": "ask_components", "research_tracks": "ask_tracks",
-}
-
-
 @functools.lru_cache(maxsize=1)
 def _patterns(path: Path = VOCABULARY) -> Dict[str, Pattern[str]]:
     tables = yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []

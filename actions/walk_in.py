@@ -39,6 +39,10 @@ class WeeklyHour:
             raise ValueError(f"the walk-in hour ends before it starts: {dict(data)!r}")
         return cls(weekday, start, end, zone)
 
+    def a_day(self) -> dt.date:
+        """Some date on the hour's weekday, to name the day in a language (2024-01-01 was a Monday)."""
+        return dt.date(2024, 1, 1) + dt.timedelta(days=self.weekday)
+
 
 @dataclass(frozen=True)
 class Occurrence:
@@ -48,17 +52,18 @@ class Occurrence:
     end: dt.datetime
     ongoing: bool
 
-    def describe(self, now: dt.datetime) -> str:
+    def describe(self, now: dt.datetime, lang: str = "en") -> str:
         """A clause for an answer: "it is on now, until 15:00 (Amsterdam time)", "the next one is today
-        from 14:00 to 15:00 (...)" or "the next one is on Monday 30 November 2026 from 14:00 to 15:00 (...)"."""
-        until = self.end.strftime("%H:%M")
+        from 14:00 to 15:00 (...)" or "the next one is on Monday 30 November 2026 from 14:00 to 15:00 (...)";
+        in Dutch "het volgende is op maandag 7 december 2026, 14:00–15:00 (...)"."""
+        from actions.wording import long_date, phrase
+
+        start, end = self.start.strftime("%H:%M"), self.end.strftime("%H:%M")
         if self.ongoing:
-            return f"it is on now, until {until} (Amsterdam time)"
-        local_today = now.astimezone(self.start.tzinfo).date()
-        span = f"from {self.start:%H:%M} to {until} (Amsterdam time)"
-        if self.start.date() == local_today:
-            return f"the next one is today {span}"
-        return f"the next one is on {self.start:%A} {self.start.day} {self.start:%B %Y} {span}"
+            return phrase("walk_in_now", lang, end=end)
+        if self.start.date() == now.astimezone(self.start.tzinfo).date():
+            return phrase("walk_in_today", lang, start=start, end=end)
+        return phrase("walk_in_next", lang, date=long_date(self.start.date(), lang), start=start, end=end)
 
 
 def next_occurrence(hour: WeeklyHour, now: dt.datetime) -> Occurrence:

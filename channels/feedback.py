@@ -23,6 +23,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from privacy.redaction import redact
+from stores import sender_ids
 
 FEEDBACK_SLOT = "feedback"
 RATINGS = ("up", "down")
@@ -54,7 +55,7 @@ def parse_vote(body: Any, sender_ok, clean_text) -> Vote:
     sender, answer_to, rating = body.get("sender"), body.get("answer_to"), body.get("rating")
     reason = body.get("reason", "")
     if not isinstance(sender, str) or not sender_ok(sender):
-        raise BadFeedback('"sender" is required: 1 to 128 letters, digits or _.:@- characters.')
+        raise BadFeedback(f'"sender" is required: 1 to {sender_ids.MAX_CHARS} letters, digits or _.:@- characters.')
     if not isinstance(answer_to, str) or not (0 < len(answer_to) <= 64) or not answer_to.isalnum():
         raise BadFeedback('"answer_to" is required: the "in_reply_to" id of the answer being rated.')
     if rating not in RATINGS:

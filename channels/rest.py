@@ -29,7 +29,7 @@ import unicodedata
 import uuid
 from asyncio import CancelledError
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 import structlog
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -39,9 +39,12 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from actions.wording import language, phrase
 from channels import feedback
+from nlu_components.language_id import sure_language
 from privacy.redaction import redact
 from serving import action_validation, event_types
+from stores import sender_ids
 from stores.message_ledger import DONE, PENDING, MessageLedger, ledger_for
 
 action_validation.install()
@@ -50,16 +53,11 @@ event_types.install()
 structlogger = structlog.get_logger()
 
 MAX_MESSAGE_CHARS = int(os.environ.get("MAX_MESSAGE_CHARS", "2000"))
-SENDER_PATTERN = re.compile(r"^[A-Za-z0-9_.:@-]{1,128}$")
+SENDER_PATTERN = re.compile(rf"^[A-Za-z0-9_.:@-]{{1,{sender_ids.MAX_CHARS}}}$")
 MESSAGE_ID_PATTERN = re.compile(r"^[A-Za-z0-9]{8,64}$")
 
-EMPTY_REPLY = "It looks like your message was empty. What would you like to know?"
 NOT_READY = "The assistant is starting up. Please try again in a moment."
 BUSY = "The assistant is busy with this conversation. Please try again."
-TOO_LONG_REPLY = (
-    "That message is too long for me ({length:,} characters). Please ask one question at a time, "
-    "in fewer than {limit:,} characters."
-)
 
 
 class BadRequest(ValueError):
@@ -80,13 +78,20 @@ def clean_text(text: str) -> str:
     return "".join(kept).strip()
 
 
+def reply_language(body: Dict[str, Any], text: str) -> str:
+    """The language of the channel's own replies: the message's, when it is clear, else the one the
+    widget says its page is in (`metadata.language`), else English."""
+    metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+    return sure_language(text) or language(metadata.get("language"))
+
+
 def parse_body(body: Any) -> Incoming:
     """Checks a decoded request body and says what the channel should do with it."""
     if not isinstance(body, dict):
         raise BadRequest('The request body must be a JSON object like {"sender": "...", "message": "..."}.')
     sender, message = body.get("sender"), body.get("message")
     if not isinstance(sender, str) or not SENDER_PATTERN.match(sender):
-        raise BadRequest('"sender" is required: 1 to 128 letters, digits or _.:@- characters.')
+        raise BadRequest(f'"sender" is required: 1 to {sender_ids.MAX_CHARS} letters, digits or _.:@- characters.')
     if not isinstance(message, str):
         raise BadRequest('"message" is required and must be a string.')
     message_id = body.get("message_id")
@@ -94,10 +99,11 @@ def parse_body(body: Any) -> Incoming:
         raise BadRequest('"message_id", when given, must be 8 to 64 letters and digits.')
     text = clean_text(message)
     if not text:
-        return Incoming(sender, text, reply=EMPTY_REPLY, message_id=message_id)
+        return Incoming(sender, text, reply=phrase("empty_message", reply_language(body, text)), message_id=message_id)
     if len(text) > MAX_MESSAGE_CHARS:
-        return Incoming(sender, "", reply=TOO_LONG_REPLY.format(length=len(text), limit=MAX_MESSAGE_CHARS),
-                        message_id=message_id)
+        too_long = phrase("too_long", reply_language(body, text[:MAX_MESSAGE_CHARS]), length=f"{len(text):,}",
+                          limit=f"{MAX_MESSAGE_CHARS:,}")
+        return Incoming(sender, "", reply=too_long, message_id=message_id)
     return Incoming(sender, redact(text), message_id=message_id)
 
 
@@ -149,6 +155,11 @@ class GuardedRestInput(RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         webhook = Blueprint("guarded_rest_webhook", __name__)
+
+        @webhook.listener("before_server_start")
+        async def canonical_sender_ids(app, _loop) -> None:
+            """The HTTP API's path ids in the same form as this channel's (stores/sender_ids.py)."""
+            sender_ids.install(app)
 
         def json_body(request: Request) -> Any:
             """The request's JSON, or the 400 response that says it is not JSON."""

@@ -92,7 +92,7 @@ class Project:
                     if "action" in step:
                         self.rule_actions.add(step["action"])
         sources = yaml.safe_load((root / "knowledge" / "sources.yml").read_text(encoding="utf-8"))
-        self.source_titles = [s["title"] for s in sources["sources"].values()]
+        self.source_titles = [s[k] for s in sources["sources"].values() for k in ("title", "title_nl") if s.get(k)]
 
     @property
     def faq_keys(self) -> Set[str]:
@@ -155,9 +155,9 @@ def answers_name_their_source(p: Project) -> List[str]:
             continue
         for variant in variants:
             last = (variant.get("text") or "").strip().splitlines()[-1]
-            if not last.startswith("Source: ") or not any(t in last for t in p.source_titles):
-                problems.append(f"{name} does not end with a 'Source: <document>' line naming "
-                                f"a document of knowledge/sources.yml")
+            if not last.startswith(("Source: ", "Bron: ")) or not any(t in last for t in p.source_titles):
+                problems.append(f"{name} does not end with a 'Source: <document>' (Dutch: 'Bron: ...') line "
+                                f"naming a document of knowledge/sources.yml")
     return problems
 
 
@@ -252,8 +252,27 @@ def evaluation_is_not_quoted(p: Project) -> List[str]:
     return problems
 
 
+def both_languages(p: Project) -> List[str]:
+    """Every fixed answer and every response has a Dutch variation (condition: slot language = nl),
+    and every intent and fixed answer has Dutch examples (under data/nlu/nl/), so that a student
+    writing Dutch is understood and answered in Dutch."""
+    problems = []
+    for name, variants in sorted(p.responses.items()):
+        dutch = [v for v in variants if any(c.get("name") == "language" and c.get("value") == "nl"
+                                            for c in v.get("condition") or [])]
+        if not dutch:
+            problems.append(f"{name} has no Dutch variation (condition: slot language = nl)")
+    dutch_folder = p.root / "data" / "nlu" / "nl"
+    for intent, examples in sorted(p.examples.items()):
+        if intent.split("/", 1)[0] in BUILT_IN_INTENTS:
+            continue
+        if not any(dutch_folder in path.parents for _, path in examples):
+            problems.append(f"intent {intent} has no Dutch examples in data/nlu/nl/")
+    return problems
+
+
 RULES = [faq_keys_have_responses, examples_are_unique, intents_are_used, actions_are_used,
-         answers_name_their_source, evaluation_is_not_trained, evaluation_is_not_quoted]
+         answers_name_their_source, both_languages, evaluation_is_not_trained, evaluation_is_not_quoted]
 
 
 def check(root: Path = PROJECT) -> List[str]:

@@ -10,8 +10,10 @@ one conversation id: its events (students' votes included), the staff app's
 index of its messages, its items in the trainer inbox (copies of the student's
 words), and the conversation id and its words from the staff audit log: an
 entry that opened the conversation or searched for its words keeps who did
-what and when, with the id or the search text replaced by ``[erased]``. The
-erasure itself is logged (when and how much, not whose). Both print counts.
+what and when, with the id or the search text replaced by ``[erased]`` (searches for the id, for
+the student's words or for the reason given with a vote). The erasure itself is logged (when and
+how much, not whose). Both then rewrite the database files (stores/compaction.py), so that no
+copy of deleted text is left in free pages or the write-ahead log. Both print counts.
 The database is ``TRACKER_DB_URL`` (see stores/db_url.py).
 """
 
@@ -29,6 +31,8 @@ from urllib.parse import parse_qsl, urlencode
 import sqlalchemy as sa
 
 from staff.schema import audit_log, events, staff_turns, trainer_inbox
+from staff.turn_index import parse_vote
+from stores import compaction
 from stores.db_url import create_engine, masked, tracker_db_url
 
 DEFAULT_DAYS = 30
@@ -69,6 +73,8 @@ def purge(engine: sa.engine.Engine, older_than_days: float, now: Optional[float]
         if "staff_turns" in tables:
             result.indexed_messages = conn.execute(
                 staff_turns.delete().where(staff_turns.c.ts < cutoff)).rowcount
+    if result.events or result.indexed_messages:
+        compaction.rewrite(engine, vacuum=False)  # daily: no long write lock on a big SQLite file
     return result
 
 
@@ -78,12 +84,17 @@ _AUDIT_BY_ID = ("view_transcript", "mark_for_training")
 
 
 def _texts(conn, tables: Set[str], sender_id: str) -> List[str]:
-    """The student's words in the conversation (lower case), to find them in searches."""
-    texts = []
+    """The student's words in the conversation (lower case), to find them in searches: messages,
+    the reasons given with votes, and the conversation id itself (a search for it names it)."""
+    texts = [sender_id.lower()]
     if "events" in tables:
-        for (data,) in conn.execute(sa.select(events.c.data).where(
-                events.c.sender_id == sender_id, events.c.type_name == "user")):
-            texts.append((json.loads(data).get("text") or "").lower())
+        for type_name, data in conn.execute(sa.select(events.c.type_name, events.c.data).where(
+                events.c.sender_id == sender_id, events.c.type_name.in_(("user", "slot")))):
+            if type_name == "user":
+                texts.append((json.loads(data).get("text") or "").lower())
+            else:
+                vote = parse_vote(json.loads(data))
+                texts.append((vote or {}).get("reason", "").lower())
     return [t for t in texts if t]
 
 
@@ -95,7 +106,8 @@ def _scrub_target(action: str, target: str, sender_id: str, texts: List[str]) ->
     pairs = parse_qsl(query, keep_blank_values=True)
     changed = False
     for i, (key, value) in enumerate(pairs):
-        if key == "q" and value and any(value.lower() in text for text in texts):
+        if key == "q" and value and (sender_id.lower() in value.lower()
+                                     or any(value.lower() in text for text in texts)):
             pairs[i] = (key, ERASED)
             changed = True
     return prefix + sep + urlencode(pairs) if changed else None
@@ -136,6 +148,7 @@ def delete_sender(engine: sa.engine.Engine, sender_id: str, requested_by: str = 
                 target=(f"{result.events} events, {result.indexed_messages} indexed messages, "
                         f"{result.inbox_items} inbox items deleted; {result.audit_entries} audit "
                         f"entries scrubbed")))
+    compaction.rewrite(engine)
     return result
 
 
@@ -166,6 +179,26 @@ def _joined_sender(argv: List[str]) -> List[str]:
     return out
 
 
+def _run(args, parser, engine, url) -> int:
+    """The command itself; prints its counts."""
+    if args.command == "purge":
+        days = args.older_than_days if args.older_than_days is not None else _days_default()
+        done = purge(engine, days)
+        print(f"purge older than {days:g} days in {masked(url)}: "
+              f"{done.events} events deleted, {done.conversations} conversations removed "
+              f"entirely, {done.indexed_messages} indexed messages deleted")
+        return 0
+    if not args.sender.strip():
+        parser.error("--sender must not be empty")
+    done = delete_sender(engine, args.sender)
+    print(f"delete sender {args.sender} in {masked(url)}: {done.events} events, "
+          f"{done.indexed_messages} indexed messages, {done.inbox_items} "
+          f"trainer inbox items deleted, {done.audit_entries} audit entries scrubbed")
+    if not done.events:
+        print("no conversation with that id was stored", file=sys.stderr)
+    return 0
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m privacy.retention",
                                      description="Delete stored conversations.")
@@ -180,24 +213,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     url = tracker_db_url()
     engine = create_engine(url)
     try:
-        if args.command == "purge":
-            days = args.older_than_days if args.older_than_days is not None else _days_default()
-            done = purge(engine, days)
-            print(f"purge older than {days:g} days in {masked(url)}: "
-                  f"{done.events} events deleted, {done.conversations} conversations removed "
-                  f"entirely, {done.indexed_messages} indexed messages deleted")
-        else:
-            if not args.sender.strip():
-                parser.error("--sender must not be empty")
-            done = delete_sender(engine, args.sender)
-            print(f"delete sender {args.sender} in {masked(url)}: {done.events} events, "
-                  f"{done.indexed_messages} indexed messages, {done.inbox_items} "
-                  f"trainer inbox items deleted, {done.audit_entries} audit entries scrubbed")
-            if not done.events:
-                print("no conversation with that id was stored", file=sys.stderr)
+        return _run(args, parser, engine, url)
+    except compaction.NotRewritten as error:
+        print(f"deleted, but the database files are not rewritten yet: {error}", file=sys.stderr)
+        return 1
     finally:
         engine.dispose()
-    return 0
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ so what is tested is what students get. Everything is configured from the enviro
   RASA_MODEL (models/lumc.tar.gz), RASA_TOKEN (generated into var/rasa-token when unset),
   CORS_ORIGINS (the widget's origin), RASA_ENDPOINTS (endpoints.yml).
 
-The Rasa HTTP API is only ever enabled together with a token.
+The Rasa HTTP API is only ever enabled together with a token, which reaches Rasa through the
+environment (serving/rasa_server.py), not the command line; the action server listens on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -28,9 +29,13 @@ from typing import Dict, List, Optional, Set
 
 import yaml
 
+from stores.private_files import private_dir, write_private
+
 PROJECT = Path(__file__).resolve().parent.parent
 VAR = PROJECT / "var"
 BIN = Path(sys.executable).parent
+# The action server is called only by the Rasa server on the same machine.
+ACTION_HOST = "127.0.0.1"
 
 
 def _die_with_parent() -> None:
@@ -67,9 +72,7 @@ def api_token() -> str:
         return token
     path = VAR / "rasa-token"
     if not path.exists():
-        VAR.mkdir(exist_ok=True)
-        path.write_text(secrets.token_urlsafe(32))
-        path.chmod(0o600)
+        write_private(path, secrets.token_urlsafe(32))
     return path.read_text().strip()
 
 
@@ -77,7 +80,7 @@ def endpoints_for(action_url: str, base: Path, target: Path) -> Path:
     """A copy of endpoints.yml whose action endpoint is `action_url` (ports come from the environment)."""
     config = yaml.safe_load(base.read_text()) or {}
     config.setdefault("action_endpoint", {})["url"] = action_url
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(target.parent)
     target.write_text(yaml.safe_dump(config, sort_keys=False))
     return target
 
@@ -95,7 +98,7 @@ def send_message(rasa_url: str, sender: str, message: str) -> List[dict]:
 
 def spawn(name: str, command: List[str], env: Dict[str, str], cwd: Path, log_dir: Path) -> subprocess.Popen:
     """Starts `command` in its own process group, its output appended to log_dir/NAME.log."""
-    log_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(log_dir)
     with open(log_dir / f"{name}.log", "ab") as log:
         return subprocess.Popen(
             command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -205,14 +208,18 @@ class Servers:
             f"http://127.0.0.1:{self.action_port}/webhook", self.endpoints,
             self.log_dir / f"endpoints-{self.rasa_port}.yml",
         )
+        # rasa_sdk takes the action server's address from SANIC_HOST (its default is 0.0.0.0):
+        # only the Rasa server beside it calls it.
         self._spawn("actions", [str(BIN / "rasa"), "run", "actions", "--port",
-                                str(self.action_port), "--actions", "actions"], env)
-        command = [str(BIN / "rasa"), "run", "--enable-api", "--auth-token", self.token,
+                                str(self.action_port), "--actions", "actions"],
+                    {**env, "SANIC_HOST": ACTION_HOST})
+        # The token travels in the environment (serving/rasa_server.py), never on the command line.
+        command = [sys.executable, "-m", "serving.rasa_server", "run", "--enable-api",
                    "--interface", self.host, "--port", str(self.rasa_port), "--model", str(self.model),
                    "--endpoints", str(endpoints), "--credentials", str(self.project / "credentials.yml")]
         if self.cors_origins:
             command += ["--cors", *self.cors_origins]
-        self._spawn("rasa", command, env)
+        self._spawn("rasa", command, {**env, "RASA_AUTH_TOKEN": self.token})
         if self.widget_port:
             self.launch_widget(self.rasa_url)
 

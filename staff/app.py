@@ -26,6 +26,7 @@ from sanic.exceptions import NotFound
 
 from staff import accounts, charts, config, demo_data, describe, export, freshness, inbox, outcomes, queries, security, turn_index
 from staff.schema import audit_log, create_all
+from stores import sender_ids
 from stores.db_url import create_engine, masked
 from trainer import inbox as trainer_inbox
 from trainer import targets
@@ -204,7 +205,7 @@ def build_app(settings: Optional[config.Settings] = None, name: str = "staff_rev
     @login_required()
     async def conversation(request):
         sender_id = request.args.get("sender") or ""
-        if not sender_id or len(sender_id) > 255:
+        if not sender_id:  # any stored id opens, however it was made (stores/sender_ids.py)
             return render(request, "error.html", status=400, message="Which conversation? (?sender=...)")
         sync_index()
         with engine.connect() as conn:
@@ -220,8 +221,9 @@ def build_app(settings: Optional[config.Settings] = None, name: str = "staff_rev
     @app.get("/conversations/<sender_id:str>")
     @login_required()
     async def conversation_by_path(request, sender_id):
-        """Older links: the transcript's address now carries the id as a parameter."""
-        return response.redirect("/conversation?" + urlencode({"sender": sender_id}))
+        """Older links: the transcript's address now carries the id as a parameter. Sanic hands
+        the path segment over still percent-encoded; it is decoded once, here, not twice."""
+        return response.redirect("/conversation?" + urlencode({"sender": sender_ids.from_path(sender_id)}))
 
     @app.post("/conversation/mark")
     @login_required(csrf=True)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stores.db_url import PROJECT_ROOT, tracker_db_url
+from stores.private_files import write_private
 
 SECRET_FILE = PROJECT_ROOT / "var" / "staff-secret"
 
@@ -24,11 +25,8 @@ def secret_key() -> str:
     path = Path(os.environ.get("STAFF_SECRET_FILE", SECRET_FILE))
     if path.exists():
         return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key)
+    write_private(path, key)
     return key
 
 

@@ -124,6 +124,8 @@ staff_sync_state = sa.Table(
     metadata,
     sa.Column("name", sa.String(32), primary_key=True),
     sa.Column("last_event_id", sa.Integer, nullable=False),
+    # When the row was written (staff/turn_index.py: the sighting that releases events of any date).
+    sa.Column("seen_at", sa.Float),
 )
 
 STAFF_TABLES = [
@@ -150,6 +152,9 @@ def create_all(engine: sa.engine.Engine) -> None:
                 staff_turns.drop(conn)
                 if inspector.has_table("staff_sync_state"):
                     conn.execute(staff_sync_state.delete().where(staff_sync_state.c.name == "turns"))
+        if inspector.has_table("staff_sync_state") and "seen_at" not in {
+                c["name"] for c in inspector.get_columns("staff_sync_state")}:
+            conn.execute(sa.text("ALTER TABLE staff_sync_state ADD COLUMN seen_at FLOAT"))
     metadata.create_all(engine, checkfirst=True)
     with engine.begin() as conn:  # indexes added to a table that already existed
         for index in staff_turns.indexes:

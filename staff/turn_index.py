@@ -6,7 +6,11 @@ confidences out of each user event's ``parse_data``, and what the assistant did 
 follow it (staff/outcomes.py). Students' votes (``SlotSet`` of the ``feedback`` slot, written by
 channels/feedback.py) are attached to the message whose answer they rate; the latest vote wins.
 Events younger than ``lag_seconds`` wait for the next run, so a tracker save still in flight
-(whose lower id commits after a higher one) is not skipped.
+(whose lower id commits after a higher one) is not skipped. "Younger" is judged by the event's own
+timestamp and, because that clock is not ours (a replica whose clock runs ahead, an event posted
+through the HTTP API with a date in 2100), also by when this indexer first saw a higher id: every id
+at or below one seen ``lag_seconds`` ago is indexed whatever its timestamp says, so one event dated
+in the future holds the index back for one lag at most, never for good.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ FEEDBACK_SLOT = "feedback"
 VOTES = ("up", "down")
 _IGNORED_ACTIONS = ("action_listen", "action_session_start")
 BATCH = 5000
+SEEN = "turns_seen"  # staff_sync_state row: the newest event id seen, and when
 
 
 def day_of(ts: float) -> str:
@@ -89,10 +94,36 @@ def _set_watermark(conn, value: int, existed: bool) -> None:
         conn.execute(staff_sync_state.insert().values(name="turns", last_event_id=value))
 
 
+def _released(engine: sa.engine.Engine, lag_seconds: float, now: float) -> int:
+    """The highest event id that was already stored ``lag_seconds`` ago by this indexer's clock.
+
+    Every save that was in flight when that id was seen has had the lag to commit, so ids at or
+    below it are safe to index whatever their timestamps say. The sighting is kept in
+    ``staff_sync_state`` (row ``turns_seen``) and renewed once it is a lag old."""
+    try:
+        with engine.begin() as conn:
+            newest = conn.execute(sa.select(sa.func.max(events.c.id))).scalar() or 0
+            seen = conn.execute(
+                sa.select(staff_sync_state.c.last_event_id, staff_sync_state.c.seen_at)
+                .where(staff_sync_state.c.name == SEEN)).first()
+            if seen is None:
+                conn.execute(staff_sync_state.insert().values(name=SEEN, last_event_id=newest, seen_at=now))
+                return newest if lag_seconds <= 0 else 0
+            if seen.seen_at is not None and seen.seen_at > now - lag_seconds:
+                return 0
+            conn.execute(staff_sync_state.update().where(staff_sync_state.c.name == SEEN)
+                         .values(last_event_id=newest, seen_at=now))
+            return newest if lag_seconds <= 0 else seen.last_event_id
+    except sa.exc.IntegrityError:  # another replica of the app wrote the first sighting just now
+        return 0
+
+
 def sync(engine: sa.engine.Engine, lag_seconds: float = 0.0, now: Optional[float] = None) -> int:
     """Index new events; returns the number of student messages added."""
     added = 0
-    cutoff = (now or time.time()) - lag_seconds
+    now = time.time() if now is None else now
+    cutoff = now - lag_seconds
+    released = _released(engine, lag_seconds, now)
     while True:
         with engine.begin() as conn:
             existed = conn.execute(
@@ -112,7 +143,7 @@ def sync(engine: sa.engine.Engine, lag_seconds: float = 0.0, now: Optional[float
             batch = _Batch(conn)
             processed = start
             for row in rows:
-                if (row.timestamp or 0) > cutoff:
+                if (row.timestamp or 0) > cutoff and row.id > released:
                     break
                 processed = row.id
                 batch.add(row)

@@ -15,6 +15,8 @@ from typing import Optional
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from stores.private_files import private_sqlite
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "conversations.db"
 ENV_VAR = "TRACKER_DB_URL"
@@ -24,7 +26,8 @@ logger = logging.getLogger(__name__)
 def tracker_db_url(configured: Optional[str] = None) -> str:
     """URL from env ``TRACKER_DB_URL``, else ``configured``, else the SQLite file.
 
-    A SQLite file's directory is created when missing; ``postgres://`` (Heroku
+    A SQLite file and its directory are created when missing, readable by their owner only
+    (stores/private_files.py); ``postgres://`` (Heroku
     style) is accepted as ``postgresql://``.
     """
     url = os.environ.get(ENV_VAR) or configured or f"sqlite:///{DEFAULT_SQLITE_PATH}"
@@ -32,7 +35,7 @@ def tracker_db_url(configured: Optional[str] = None) -> str:
         url = "postgresql://" + url[len("postgres://"):]
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        private_sqlite(Path(parsed.database))
     return url
 
 
@@ -45,7 +48,8 @@ def create_engine(url: Optional[str] = None, **kwargs) -> sa.engine.Engine:
     """An engine on the conversation database.
 
     SQLite gets a busy timeout and write-ahead logging, so that the staff app
-    can read while Rasa writes the same file, and a file database keeps its
+    can read while Rasa writes the same file, ``secure_delete`` (the bytes of
+    deleted rows are overwritten with zeros: stores/compaction.py), and a file database keeps its
     connections in a pool (SQLAlchemy 1.4 opens a new one per use, which
     costs the staff pages their warm page cache).
     """
@@ -57,6 +61,7 @@ def create_engine(url: Optional[str] = None, **kwargs) -> sa.engine.Engine:
         return sa.create_engine(url, **kwargs)
     kwargs.setdefault("connect_args", {"timeout": 15, "check_same_thread": False})
     if parsed.database not in (None, "", ":memory:"):
+        private_sqlite(Path(parsed.database))
         kwargs.setdefault("poolclass", sa.pool.QueuePool)
     engine = sa.create_engine(url, **kwargs)
 
@@ -65,6 +70,7 @@ def create_engine(url: Optional[str] = None, **kwargs) -> sa.engine.Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA secure_delete=ON")  # deleted rows are zeroed, not left in free pages
         cursor.close()
 
     return engine

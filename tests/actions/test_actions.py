@@ -14,7 +14,7 @@ from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 import actions
 
 CASES = json.loads((Path(__file__).parent / "fixtures" / "trackers.json").read_text(encoding="utf-8"))
-SLOTS = ["topic", "last_question", "destination", "track", "language_test", "document", "component"]
+SLOTS = ["language", "listed", "topic", "last_question", "destination", "track", "language_test", "document", "component"]
 
 
 def registered_actions():

@@ -12,6 +12,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.wording import phrase
 from actions import answers, handoff as handoff_actions
 from actions.answer_action import ActionAnswer
 from actions.knowledge_base import knowledge_base
@@ -106,7 +107,7 @@ def test_second_decline_in_a_row_offers_a_person_for_the_topic():
                            topic="fees")
     assert [m.get("response") for m in messages] == ["utter_decline", None]
     offer = messages[1]
-    assert offer["text"].startswith(answers.HANDOFF_AFTER_DECLINES)
+    assert offer["text"].startswith(phrase("handoff_after_declines", "en"))
     assert "Get in touch" in offer["text"] and "Evelien" not in offer["text"]
     assert offer[handoff_actions.OFFER_MARK] is True
 
@@ -143,4 +144,4 @@ def test_asking_for_a_person_names_the_topic_of_the_message_or_of_the_conversati
     assert "Evelien" not in offered("is there a person for admissions?", None)
     both = offered("is there a human?", None)
     assert "Evelien Hack" in both and "Get in touch" in both
-    assert offered("talk to a person", "study_abroad").startswith(answers.HANDOFF_ASKED)
+    assert offered("talk to a person", "study_abroad").startswith(phrase("handoff_asked", "en"))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from channels.rest import EMPTY_REPLY, MAX_MESSAGE_CHARS, BadRequest, clean_text, parse_body
+from actions.wording import phrase
+from channels.rest import MAX_MESSAGE_CHARS, BadRequest, clean_text, parse_body
 
 
 def test_ordinary_message_passes_redacted():
@@ -24,7 +25,7 @@ def test_malformed_bodies_are_refused_with_a_reason(body):
 
 
 def test_empty_and_blank_messages_get_a_prompt():
-    assert parse_body({"sender": "s", "message": " \n\t\x00"}).reply == EMPTY_REPLY
+    assert parse_body({"sender": "s", "message": " \n\t\x00"}).reply == phrase("empty_message", "en")
 
 
 def test_long_message_is_answered_by_the_channel():
@@ -35,3 +36,11 @@ def test_long_message_is_answered_by_the_channel():
 def test_control_characters_are_dropped_but_text_kept():
     assert clean_text("fee\x00s?\u200b\n ok ") == "fees?\n ok"
     assert clean_text("😀 <b>hi</b>") == "😀 <b>hi</b>"
+
+
+def test_the_channel_answers_in_the_students_language():
+    assert parse_body({"sender": "s", "message": " ", "metadata": {"language": "nl"}}).reply == \
+        phrase("empty_message", "nl")
+    long_dutch = "ik heb een vraag over het collegegeld van de master " * 60
+    assert parse_body({"sender": "s", "message": long_dutch}).reply.startswith("Dat bericht is te lang")
+    assert parse_body({"sender": "s", "message": "what is the fee " * 200}).reply.startswith("That message is too long")

@@ -6,6 +6,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import yaml
+
 import pytest
 
 from checks import consistency
@@ -47,8 +49,10 @@ def test_intent_without_rule_is_reported(copy):
 
 def test_answer_without_source_is_reported(copy):
     path = copy / "data/responses/faq.yml"
-    path.write_text(path.read_text().replace(
-        "Source: LUMC study-abroad page\n\n  utter_faq/abroad_find_place", "\n\n  utter_faq/abroad_find_place"))
+    content = yaml.safe_load(path.read_text())
+    english = content["responses"]["utter_faq/abroad_preferred_partners"][0]
+    english["text"] = english["text"].rsplit("\n", 1)[0]
+    path.write_text(yaml.safe_dump(content, allow_unicode=True))
     assert any("utter_faq/abroad_preferred_partners does not end with" in p for p in consistency.check(copy))
 
 
@@ -100,3 +104,17 @@ def test_a_test_quoting_an_evaluation_question_is_reported(copy):
     (copy / "tests/e2e").mkdir(parents=True)
     (copy / "tests/e2e/test_quote.py").write_text(f"MESSAGE = \"{question.capitalize()}?\"\n")
     assert any("tests/e2e/test_quote.py quotes the evaluation question" in p for p in consistency.check(copy))
+
+
+def test_an_answer_or_intent_without_its_dutch_wording_is_reported(copy):
+    path = copy / "data/responses/faq.yml"
+    content = yaml.safe_load(path.read_text())
+    content["responses"]["utter_faq/covid_notice"] = content["responses"]["utter_faq/covid_notice"][:1]
+    path.write_text(yaml.safe_dump(content, allow_unicode=True))
+    nl_faq = copy / "data/nlu/nl/faq.yml"
+    data = yaml.safe_load(nl_faq.read_text())
+    data["nlu"] = [item for item in data["nlu"] if item.get("intent") != "faq/covid_notice"]
+    nl_faq.write_text(yaml.safe_dump(data, allow_unicode=True))
+    problems = consistency.check(copy)
+    assert "utter_faq/covid_notice has no Dutch variation (condition: slot language = nl)" in problems
+    assert "intent faq/covid_notice has no Dutch examples in data/nlu/nl/" in problems

@@ -7,7 +7,10 @@ import re
 
 import pytest
 
-from actions.answers import HANDOFF_AFTER_DECLINES, HANDOFF_ASKED
+from actions.wording import phrase
+
+HANDOFF_ASKED = phrase("handoff_asked", "en")
+HANDOFF_AFTER_DECLINES = phrase("handoff_after_declines", "en")
 from tests.e2e.helpers import decline_text, new_sender, texts
 
 NEXT_WALK_IN = re.compile(r"(the next one is (today|on Monday \d{1,2} [A-Z][a-z]+ \d{4}) from 14:00 to 15:00"

@@ -72,3 +72,30 @@ def test_expected_answers_are_found_from_the_answers_texts():
     assert "ask_fee" in expected_answers([r"18[,.]?016"])
     assert expected_answers([r"\bv5\W?28"]) == ("ask_contact:study_abroad",)
     assert expected_answers(["no answer says this"]) == ()
+
+
+def test_on_a_dutch_set_only_a_dutch_reply_counts():
+    send = assistant({"collegegeld?": "Het collegegeld is €18,016 per jaar.\nBron: LUMC-pagina",
+                      "kosten?": "The tuition fee is €18,016 per year.\nSource: LUMC page",
+                      "pizza?": DECLINE})
+    result = heldout.score(send, [{"turns": ["collegegeld?"], "expect": ["18,016"]},
+                                  {"turns": ["kosten?"], "expect": ["18,016"]}], ["pizza?"], [DECLINE],
+                           language="nl")
+    assert result.rates["single_turn"].right == 1
+    assert result.rates["off_topic"].right == 0
+
+
+def test_a_precise_not_stated_answer_counts_as_a_decline():
+    send = assistant({"e-mail of evelien?": "The page gives no e-mail address for Evelien Hack."})
+    said = {"answer": "ask_contact", "outcome": "not_stated"}
+    result = heldout.score(send, [], ["e-mail of evelien?"], [DECLINE], answer_of=lambda sender: said)
+    assert result.rates["off_topic"].right == 1
+    answered = {"answer": "ask_contact", "outcome": "answered"}
+    result = heldout.score(send, [], ["e-mail of evelien?"], [DECLINE], answer_of=lambda sender: answered)
+    assert result.rates["off_topic"].right == 0
+
+
+def test_every_gated_set_has_its_recorded_line():
+    for name, eval_set in heldout.EVAL_SETS.items():
+        if eval_set.gated:
+            assert heldout.recorded_gate(name=name) is not None, name

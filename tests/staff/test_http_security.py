@@ -101,7 +101,8 @@ def test_bad_filters_answer_400_and_the_last_day_works(server):
 
 
 def test_odd_conversation_ids_open(tmp_path):
-    """Ids the REST channel accepts ("..", ".", "-x", "a:b@c.d") open as transcripts."""
+    """Ids the REST channel accepts ("..", ".", "-x", "a:b@c.d"), ids the HTTP API stores ("../x") and
+    over-long ids stored before the limit open as transcripts; old path links decode their id once."""
     import random
     import time
 
@@ -112,7 +113,7 @@ def test_odd_conversation_ids_open(tmp_path):
     engine = create_engine(url)
     schema.create_all(engine)
     conv = demo_data.recording()["conversations"][0]["events"]
-    odd = ["..", ".", "-x", "a:b@c.d"]
+    odd = ["..", ".", "-x", "a:b@c.d", "../x", "L" * 300]
     with engine.begin() as conn:
         for sender in odd:
             conn.execute(schema.events.insert(),
@@ -130,6 +131,9 @@ def test_odd_conversation_ids_open(tmp_path):
         assert s.get(base + "/conversation").status_code == 400
         old_link = s.get(base + "/conversations/a:b@c.d", allow_redirects=False)
         assert old_link.status_code == 302 and "sender=a%3Ab%40c.d" in old_link.headers["Location"]
+        encoded = s.get(base + "/conversations/a%3Ab%40c.d", allow_redirects=False)
+        assert encoded.status_code == 302 and encoded.headers["Location"].endswith("sender=a%3Ab%40c.d")
+        assert s.get(base + "/conversations/..%2Fx").status_code == 200  # followed to the transcript
     finally:
         proc.terminate()
         proc.wait(timeout=10)

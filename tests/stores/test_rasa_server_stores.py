@@ -2,7 +2,9 @@
 
 Rasa's HTTP API must only ever run with a token (``--auth-token``): without
 it anyone could read or delete conversations or swap the model. The server
-starts here without a model, which is enough for both checks.
+starts as the launcher starts it, through serving/rasa_server.py with the
+token in the environment, and here without a model, which is enough for
+both checks.
 """
 
 import os
@@ -19,7 +21,6 @@ from sqlalchemy.engine import make_url
 from stores.scratch_db import scratch_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
-RASA = Path(sys.executable).with_name("rasa")
 TOKEN = "test-token-4f1c"
 
 
@@ -35,11 +36,11 @@ def rasa_server(tmp_path_factory):
     with scratch_postgres("lsa_rasa") as url:
         db_url = str(make_url(url).set(password="Pg-Passw0rd-Never-Logged"))
         env = {**os.environ, "PYTHONPATH": str(ROOT), "TRACKER_DB_URL": db_url,
-               "LOCK_STORE_URL": "redis://127.0.0.1:6379/1"}
+               "LOCK_STORE_URL": "redis://127.0.0.1:6379/1", "RASA_AUTH_TOKEN": TOKEN}
         log = tmp / "rasa.log"
         with open(log, "w") as out:
             proc = subprocess.Popen(
-                [str(RASA), "run", "--enable-api", "--auth-token", TOKEN, "-i", "127.0.0.1",
+                [sys.executable, "-m", "serving.rasa_server", "run", "--enable-api", "-i", "127.0.0.1",
                  "-p", str(port), "--endpoints", str(tmp / "endpoints.yml"),
                  "--model", str(tmp / "no-model-here"), "--debug"],
                 cwd=tmp, env=env, stdout=out, stderr=subprocess.STDOUT)

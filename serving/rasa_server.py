@@ -1,0 +1,41 @@
+"""`rasa ...` with the HTTP API token taken from the environment instead of the command line.
+
+Rasa 3.6 reads its API token only from ``--auth-token``, and a process's command line is readable
+by every local user (``ps aux``). This runs Rasa's own command-line entry point with the token from
+``RASA_AUTH_TOKEN`` appended to its arguments inside the process, so the token never appears in
+the command line the operating system shows:
+
+    RASA_AUTH_TOKEN=... python -m serving.rasa_server run --enable-api --port 5005 ...
+
+The variable is removed from the environment before Rasa starts (child processes do not inherit
+it); a process's environment, unlike its command line, is readable by its owner only.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import List, Optional
+
+ENV_VAR = "RASA_AUTH_TOKEN"
+
+
+def arguments(argv: List[str], token: Optional[str]) -> List[str]:
+    """Rasa's arguments with ``--auth-token`` added; refuses a token given on the command line."""
+    if any(arg in ("-t", "--auth-token") or arg.startswith("--auth-token=") for arg in argv):
+        raise SystemExit(f"Give the token in {ENV_VAR}, not on the command line.")
+    if "--enable-api" in argv and not token:
+        raise SystemExit(f"--enable-api needs a token in {ENV_VAR}.")
+    return [*argv, "--auth-token", token] if token else list(argv)
+
+
+def main() -> None:
+    token = os.environ.pop(ENV_VAR, None)
+    sys.argv = ["rasa", *arguments(sys.argv[1:], token)]
+    from rasa.__main__ import main as rasa_main
+
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+"""The catalogue (knowledge/catalogue.yml) is the one list of questions: domain.yml, the rules and the
+decision's tables agree with it, and each question it offers has a title in both languages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from actions import catalogue
+from actions.knowledge_base import knowledge_base
+from nlu_components.language_id import LANGUAGES
+
+PROJECT = Path(__file__).parents[2]
+
+
+def _rules():
+    for path in sorted((PROJECT / "data" / "rules").glob("*.yml")):
+        for rule in yaml.safe_load(path.read_text()).get("rules") or []:
+            steps = rule.get("steps") or []
+            for first, second in zip(steps, steps[1:]):
+                if "intent" in first and "action" in second:
+                    yield first["intent"], second["action"]
+
+
+def test_domain_intents_are_the_catalogue_questions():
+    domain = yaml.safe_load((PROJECT / "domain.yml").read_text())
+    assert set(domain["intents"]) == set(catalogue.questions())
+
+
+def test_every_question_has_a_rule_to_what_answers_it():
+    rules = dict(_rules())
+    for intent, spec in catalogue.questions().items():
+        assert rules.get(intent) == spec["answered_by"], intent
+
+
+def test_offered_questions_have_a_title_in_every_language():
+    for intent in catalogue.ANSWERABLE:
+        titles = {lang: catalogue.title(intent, lang) for lang in LANGUAGES}
+        assert all(titles.values()) and titles["en"] != titles["nl"], intent
+
+
+def test_the_tables_point_at_real_facts_entries_and_lookup_tables():
+    kb = knowledge_base()
+    assert set(catalogue.FACT_BY_INTENT.values()) <= set(kb.facts)
+    assert set(catalogue.INTENT_OF_LABEL) <= set(kb.entries)
+    vocabulary = yaml.safe_load((PROJECT / "data" / "nlu" / "vocabulary.yml").read_text())["nlu"]
+    assert set(catalogue.INTENT_OF_LOOKUP) <= {table.get("lookup") for table in vocabulary}
+    assert set(catalogue.PROGRAMME_FACTS) <= set(catalogue.ANSWERABLE)
+
+
+def test_a_question_added_to_the_catalogue_is_known_to_the_decision(monkeypatch):
+    from actions import context
+
+    extended = {**catalogue.questions(), "ask_housing": {"title": {"en": "Housing", "nl": "Huisvesting"},
+                                                       "answered_by": "action_answer"}}
+    monkeypatch.setattr(catalogue, "questions", lambda: extended)
+    assert catalogue.title("ask_housing", "nl") == "Huisvesting"
+    ranking = [{"name": "ask_fee", "confidence": 0.45}, {"name": "ask_deadline", "confidence": 0.4}]
+    assert context.candidates({"intent_ranking": ranking}) == ["ask_fee", "ask_deadline"]
