@@ -23,10 +23,11 @@ import json
 import sys
 from pathlib import Path
 from dataclasses import dataclass
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 import yaml
 
+from nlu_components.language_id import DEFAULT_LANGUAGE, sure_language
 from staff import inbox
 from trainer import examples as ex
 from trainer import targets
@@ -105,7 +106,7 @@ def add_example(root: Path, intent: str, text: str) -> Path:
     cleaned, problems = ex.clean_examples([text])
     if not cleaned:
         raise Refused(["the message is empty"])
-    path = examples[intent][-1][1]
+    path = example_file(examples[intent], cleaned[0])
     problems += ex.added_problems(root, {intent: cleaned}, path)
     if problems:
         raise Refused(problems)
@@ -120,6 +121,14 @@ def add_example(root: Path, intent: str, text: str) -> Path:
         raise RuntimeError(f"{relative(path, root)}: could not add the example without changing other content")
     write_atomically({path: new})
     return path
+
+
+def example_file(rows: List[Tuple[str, Path]], text: str) -> Path:
+    """The file of the intent's examples in the message's language: data/nlu/nl/ for a message that is
+    surely Dutch, else the English one (the last file that holds the intent's examples either way)."""
+    dutch = (sure_language(text) or DEFAULT_LANGUAGE) == "nl"
+    files = [path for _, path in rows if (path.parent.name == "nl") == dutch]
+    return (files or [path for _, path in rows])[-1]
 
 
 def write_draft(root: Path, key: str, item: inbox.InboxItem) -> Path:

@@ -201,3 +201,11 @@ def test_the_last_commits_model_is_trained_once_per_commit(project_copy):
     cached.parent.mkdir(parents=True)
     cached.write_bytes(b"a model")
     assert evaluate.last_commit_model(project_copy) == cached  # cached: no training
+
+
+def test_accept_writes_a_dutch_message_into_the_dutch_examples(project_copy, db, capsys):
+    item = mark(db, "hoeveel moet ik per jaar betalen voor deze master ongeveer")
+    assert inbox.main(["--project", str(project_copy), "accept", str(item), "--intent", "ask_fee"]) == 0
+    assert "in data/nlu/nl/programme.yml" in capsys.readouterr().out
+    assert "- hoeveel moet ik per jaar betalen voor deze master ongeveer\n" in \
+        (project_copy / "data/nlu/nl/programme.yml").read_text()

@@ -156,17 +156,17 @@ def test_flags(project_copy, capsys, housing):
     assert "Source: Leiden University housing page\n" in (project_copy / "data/responses/faq.yml").read_text() + "\n"
 
 
-def test_examples_close_to_another_intents_declines_are_warned_about(project_copy, capsys, tmp_path):
-    """A new answer whose example nearly repeats a not_covered question would take it over."""
-    add_housing_source(project_copy)
-    entry = {**HOUSING, "key": "study_association",
-             "examples": ["is there a study association for biomedical sciences"] + HOUSING["examples"][1:]}
-    code, out, err = run(project_copy, capsys, entry, tmp_path)
-    assert code == 0, err
-    assert "Warning: these examples are close to examples of other intents" in out
-    assert ('"is there a study association for biomedical sciences" (faq/study_association)  ~  '
-            '"is there a study association for biomedical sciences in leiden, like mfls" (not_covered)') in out
-    assert "not_covered and out_of_scope ones must still be declined" in out
+def test_examples_close_to_another_intents_declines_are_warned_about(project_copy):
+    """A new answer whose example nearly repeats a not_covered question would take it over
+    (what `make faq-add` prints after adding an entry)."""
+    from trainer import examples as ex
+
+    new = ["is there a study association for biomedical sciences"] + HOUSING["examples"][1:]
+    examples = ex.all_examples(project_copy)
+    examples["faq/study_association"] = [(e, project_copy / "data/nlu/faq.yml") for e in new]
+    assert (0.84, "faq/study_association", "is there a study association for biomedical sciences", "not_covered",
+            "is there a study association for biomedical sciences in leiden, like mfls") in ex.near_repeats(examples, new)
+    assert ex.near_repeats(examples, []) == []
 
 
 def test_make_check_warns_about_new_examples_close_to_other_intents(project_copy, capsys):
