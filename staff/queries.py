@@ -25,6 +25,9 @@ SORTS = {
     "lowest_confidence": "Lowest confidence first",
 }
 _HIDDEN_ACTIONS = ("action_listen", "action_session_start")
+# The slot the assistant keeps the conversation's language in (domain.yml), and its values in words.
+LANGUAGE_SLOT = "language"
+LANGUAGE_NAMES = {"en": "English", "nl": "Dutch"}
 
 
 class BadFilter(ValueError):
@@ -236,6 +239,7 @@ def transcript(conn, sender_id: str) -> List[dict]:
         sa.select(t.c.event_id, t.c.message_id, t.c.outcome, t.c.reason, t.c.context, t.c.answer,
                   t.c.vote, t.c.vote_reason, t.c.declined).where(t.c.sender_id == sender_id))}
     rated, said = {}, {}
+    language = None
     for row in conn.execute(
         sa.select(events.c.id, events.c.type_name, events.c.timestamp, events.c.action_name,
                   events.c.data).where(events.c.sender_id == sender_id).order_by(events.c.id)
@@ -263,7 +267,12 @@ def transcript(conn, sender_id: str) -> List[dict]:
                           "outcome": meta.get("outcome"), "reason": meta.get("reason"),
                           "context": bool(meta.get("context"))})
         elif row.type_name == "slot":
-            vote = parse_vote(json.loads(row.data))
+            data = json.loads(row.data)
+            vote = parse_vote(data)
+            if data.get("name") == LANGUAGE_SLOT and data.get("value") in LANGUAGE_NAMES and \
+                    data["value"] != language:
+                language = data["value"]
+                items.append({"kind": "language", "ts": row.timestamp, "language": LANGUAGE_NAMES[language]})
             if vote:
                 rates = rated.get(vote["answer_to"])
                 items.append({"kind": "vote", "ts": row.timestamp, "rates": rates, "rates_text": said.get(rates),

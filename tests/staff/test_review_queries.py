@@ -256,3 +256,25 @@ def test_bad_dates_are_refused_and_the_last_day_works():
     f = Filters.from_args({"to": "9999-12-31", "from": "0001-01-01"}, 0.6)
     start, end = queries._day_bounds(f)
     assert start < time.time() < end
+
+
+def test_transcript_says_the_conversations_language(tmp_path):
+    """The language slot (en/nl) shows in the transcript where it was set or changed."""
+    import json as _json
+
+    from stores.db_url import create_engine
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'lang.db'}")
+    schema.create_all(engine)
+    rows = [("user", None, {"event": "user", "text": "hoeveel kost het", "parse_data": {}}),
+            ("slot", None, {"event": "slot", "name": "language", "value": "nl"}),
+            ("slot", None, {"event": "slot", "name": "language", "value": "nl"}),
+            ("slot", None, {"event": "slot", "name": "language", "value": "en"})]
+    with engine.begin() as conn:
+        conn.execute(schema.events.insert(), [
+            {"sender_id": "c1", "type_name": kind, "timestamp": 1_700_000_000 + i, "intent_name": None,
+             "action_name": action, "data": _json.dumps(data)} for i, (kind, action, data) in enumerate(rows)])
+    with engine.connect() as conn:
+        items = queries.transcript(conn, "c1")
+    engine.dispose()
+    assert [i["language"] for i in items if i["kind"] == "language"] == ["Dutch", "English"]
