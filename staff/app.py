@@ -61,7 +61,6 @@ def build_app(settings: Optional[config.Settings] = None, name: str = "staff_rev
     jinja.globals["outcome_titles"] = outcomes.OUTCOME_TITLES
     jinja.globals["reason_titles"] = outcomes.REASON_TITLES
     jinja.globals["describe"] = lambda turn: describe.describe(turn, settings.low_confidence)
-    jinja.globals["answer_title"] = targets.title
     jinja.globals["threshold"] = f"{settings.low_confidence:g}"
     jinja.globals["is_demo"] = demo_data.is_demo
     jinja.tests["is_demo"] = demo_data.is_demo
