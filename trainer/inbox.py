@@ -21,8 +21,8 @@ import datetime
 import getpass
 import json
 import sys
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 from typing import List, Optional, Tuple
 
 import yaml
