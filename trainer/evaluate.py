@@ -34,7 +34,7 @@ from typing import Dict, List, Optional
 
 from evaluation import heldout
 from serving.launcher import Servers, free_port
-from trainer.project import PROJECT
+from trainer.project import PROJECT, relative
 
 MAX_DROP_QUESTIONS = 5
 CURRENT = Path("models/lumc.tar.gz")
@@ -75,12 +75,16 @@ def last_commit_model(root: Path) -> Optional[Path]:
             with tarfile.open(fileobj=handle) as tar:
                 tar.extractall(scratch)
         rasa = Path(sys.executable).with_name("rasa")
-        trained = subprocess.run(
-            [str(rasa), "train", "--data", f"{scratch}/data", "--domain", f"{scratch}/domain.yml",
-             "--config", f"{scratch}/config.yml", "--out", str(root / BASELINES), "--fixed-model-name", name],
-            cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        log = root / BASELINES / f"{name}.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with open(log, "w") as out:
+            trained = subprocess.run(
+                [str(rasa), "train", "--data", f"{scratch}/data", "--domain", f"{scratch}/domain.yml",
+                 "--config", f"{scratch}/config.yml", "--out", str(root / BASELINES), "--fixed-model-name", name],
+                cwd=root, stdout=out, stderr=subprocess.STDOUT)
     if trained.returncode != 0 or not model.exists():
-        raise RuntimeError("training the last commit's model failed:\n" + trained.stderr[-2000:])
+        raise RuntimeError(f"training the last commit's model failed (exit code {trained.returncode}); "
+                           f"its log: {relative(log, root)}")
     return model
 
 
