@@ -5,10 +5,9 @@ Every message the assistant answers carries, in the bot event's metadata (kwargs
 choice, clarification, handoff), `reason` for a decline (off_topic, not_covered, other_institution,
 low_confidence), `answer` (the question answered: an intent or faq/<key>) and `context` when the
 answer leaned on the conversation. The staff review page and the evaluation read these, so what
-they report is what the assistant did. The slots keep what the answer was about for follow-ups; the slot `language` (filled from the
-NLU's `language` entity, nlu_components/language_id.py) says which language to answer in: the
-responses of domain.yml and data/responses/ choose their variation by it, and the composed answers
-are worded in it.
+they report is what the assistant did. The slots keep what the answer was about for follow-ups;
+the slot `language` (kept by actions/language.py before this action runs) says which language to
+answer in: responses choose their variation by it, and composed answers are worded in it.
 """
 
 from __future__ import annotations

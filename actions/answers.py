@@ -242,7 +242,7 @@ def handoff_contacts(kb: KnowledgeBase, topic: Optional[str]) -> List[Dict]:
 def weekly_hour(walk_in: Dict, lang: str = "en") -> str:
     """The knowledge base's walk-in hour in words: "Monday from 14:00 to 15:00"."""
     hour = WeeklyHour.from_knowledge(walk_in)
-    return phrase("weekly_hour", lang, day=day_name(hour.a_day(), lang),
+    return phrase("weekly_hour", lang, day=day_name(hour.weekday, lang),
                   start=f"{hour.start:%H:%M}", end=f"{hour.end:%H:%M}")
 
 

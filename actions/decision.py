@@ -60,6 +60,8 @@ FAQ_OVERRIDES = {
 }
 # Fixed answers that describe the programme in general (actions/topic_words.py).
 GENERAL_FAQS = ("faq/research_specialisation", "faq/what_you_learn")
+# The lookup table (data/nlu/vocabulary.yml) of words about going abroad.
+ABROAD_WORDS = "going_abroad"
 # Words that make a contact question one about studying abroad; the single words also with a typo
 # of the same length ("abraod", "exchnage"; not "change").
 ABROAD_CONTACT_WORDS = ("abroad", "exchange", "evelien", "hack", "walk-in", "walk in", "minor",
@@ -179,12 +181,19 @@ def decide(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any]) ->
     intent = _intent(message)
     text = message.get("text") or ""
     last = slots.get("last_question")
+    # "The second one", "de laatste": the entry at that place of the list just given, whatever the
+    # NLU made of the words around it.
+    pointed = None if _about_named(kb, message) else _pointed_at(kb, slots, text)
+    if pointed is not None:
+        return pointed
     if intent == "out_of_scope":
         return Decision(DECLINE, reason="off_topic")
     if intent == "not_covered":
-        # Something the documents do not state, about a subject they do speak of: say so precisely.
-        subject = _subject_asked_about(kb, text)
-        return subject or Decision(DECLINE, reason="not_covered")
+        # Something the documents do not state: say precisely what, or about which subject.
+        uncovered = kb.uncovered_topic_asked(text)
+        if uncovered:
+            return Decision(NOT_STATED, uncovered=uncovered)
+        return _subject_asked_about(kb, text) or Decision(DECLINE, reason="not_covered")
     if intent == "ask_human":
         return Decision(HANDOFF)
     decision = _choose(kb, message, slots, intent, text, last)
@@ -201,7 +210,9 @@ def decide(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any]) ->
         if programme:
             return Decision(NOT_STATED, attribute=decision.answer, programme=programme)
         places = kb.find_in_text("destination", question_part(text))
-        if places:
+        # A destination is the subject only where the question speaks of going abroad ("the
+        # Karolinska exchange"); elsewhere it is where the student is from.
+        if places and topic_words.uses_table(text, ABROAD_WORDS, kb.destination_names()):
             return Decision(NOT_STATED, attribute=decision.answer, label="destination", entries=places)
     # Parking, scholarships, salaries (knowledge/not_covered.yml): no answer speaks of them, however
     # close its words ("how much does parking cost?" is not a tuition question).
@@ -238,9 +249,6 @@ def _pointed_at(kb: KnowledgeBase, slots: Dict[str, Any], text: str) -> Optional
 
 def _choose(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any], intent: str, text: str,
             last: Optional[str]) -> Decision:
-    pointed = None if _about_named(kb, message) else _pointed_at(kb, slots, text)
-    if pointed is not None:
-        return pointed
     if intent == "nlu_fallback":
         named = _about_named(kb, message) if word_count(text) <= entries.FOLLOWUP_MAX_WORDS else None
         if named is not None:

@@ -128,6 +128,20 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+# A word of at least TYPO_MIN_LETTERS letters this close to a known one (difflib ratio) is that word
+# misspelt ("karolinksa", "toelf").
+TYPO_MIN_LETTERS = 5
+TYPO_CUTOFF = 0.85
+
+
+def close_to(word: str, vocabulary: Iterable[str]) -> Optional[str]:
+    """The word of `vocabulary` that `word` is, allowing a small typo in a long enough word."""
+    if len(word) < TYPO_MIN_LETTERS:
+        return None
+    close = difflib.get_close_matches(word, list(vocabulary), n=1, cutoff=TYPO_CUTOFF)
+    return close[0] if close else None
+
+
 NEGATIONS = {"not", "no", "without", "excluding", "except", "besides", "nor", "counting"}
 
 
@@ -179,8 +193,8 @@ class KnowledgeBase:
     def find_in_text(self, label: str, text: str) -> List[Entry]:
         """Entries of `label` named in free text, tolerating small typos.
 
-        The EntityRuler only knows exact synonyms; students write "karolinksa" or "toelf". Words of
-        five or more letters that are close to a synonym (difflib ratio >= 0.85) count as a mention.
+        The EntityRuler only knows exact synonyms; students write "karolinksa" or "toelf". Words
+        close to a synonym (`close_to`) count as a mention.
         """
         words = normalise(text).split()
         found: List[Entry] = []
@@ -189,12 +203,16 @@ class KnowledgeBase:
             for i in range(len(words) - n + 1):
                 phrase = " ".join(words[i : i + n])
                 entry = index.get(phrase)
-                if entry is None and n == 1 and len(phrase) >= 5:
-                    close = difflib.get_close_matches(phrase, index.keys(), n=1, cutoff=0.85)
-                    entry = index[close[0]] if close else None
+                if entry is None and n == 1:
+                    close = close_to(phrase, index.keys())
+                    entry = index[close] if close else None
                 if entry is not None and entry not in found:
                     found.append(entry)
         return found
+
+    def destination_names(self) -> frozenset:
+        """Every name of a study-abroad destination, lower-cased."""
+        return frozenset(name for name, entry in self._synonym_index["destination"].items())
 
     def other_programme_named(self, text: str) -> Optional[str]:
         """Another programme than this master that a message names ("the Medicine bachelor"), if any."""

@@ -39,10 +39,6 @@ class WeeklyHour:
             raise ValueError(f"the walk-in hour ends before it starts: {dict(data)!r}")
         return cls(weekday, start, end, zone)
 
-    def a_day(self) -> dt.date:
-        """Some date on the hour's weekday, to name the day in a language (2024-01-01 was a Monday)."""
-        return dt.date(2024, 1, 1) + dt.timedelta(days=self.weekday)
-
 
 @dataclass(frozen=True)
 class Occurrence:

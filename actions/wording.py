@@ -14,15 +14,15 @@ from pathlib import Path
 from typing import Any, Dict, Optional
 
 import yaml
-from babel.dates import format_date
+from babel.dates import format_date, get_day_names
 
 from actions.knowledge_base import KNOWLEDGE_DIR
-from nlu_components.language_id import DEFAULT_LANGUAGE, LANGUAGES
+from actions.language import DEFAULT_LANGUAGE, LANGUAGES
 
 WORDING = KNOWLEDGE_DIR / "wording.yml"
 
 
-@functools.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=None)
 def _wording(path: Path = WORDING) -> Dict[str, Any]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
@@ -36,9 +36,9 @@ def ordinal_in(text: str) -> Optional[int]:
     ordinals = _wording()["ordinals"]
     words = set(re.findall(r"\w+", text.lower()))
     for lang in LANGUAGES:
-        for position, word in enumerate(ordinals[lang]):
-            if word in words:
-                return position % (len(ordinals[lang]) // 2)
+        for position, names in enumerate(ordinals[lang]):
+            if words & set(names):
+                return position
         if ordinals["last"][lang] in words:
             return -1
     return None
@@ -69,9 +69,9 @@ def join(items, lang: str) -> str:
     return ", ".join(items[:-1]) + f" {phrase('and', lang)} " + items[-1]
 
 
-def day_name(day: dt.date, lang: str) -> str:
-    """"Monday" / "maandag"."""
-    return format_date(day, "EEEE", locale=lang)
+def day_name(weekday: int, lang: str) -> str:
+    """"Monday" / "maandag" for a weekday (Monday is 0)."""
+    return get_day_names("wide", locale=lang)[weekday]
 
 
 def long_date(day: dt.date, lang: str) -> str:

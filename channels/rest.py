@@ -41,7 +41,7 @@ from sanic.response import HTTPResponse
 
 from actions.wording import language, phrase
 from channels import feedback
-from nlu_components.language_id import sure_language
+from actions.language import LANGUAGES, sure_language
 from privacy.redaction import redact
 from serving import action_validation, event_types
 from stores import sender_ids
@@ -76,6 +76,13 @@ def clean_text(text: str) -> str:
     """Drops control and format characters (keeping line breaks and tabs) and outer blanks."""
     kept = (c for c in text if c in "\n\t" or unicodedata.category(c)[0] != "C")
     return "".join(kept).strip()
+
+
+def page_language(body: Dict[str, Any]) -> Dict[str, str]:
+    """The language the widget's page is in (`metadata.language`), when it is one the assistant
+    speaks: kept with the message for a conversation that has no language yet (actions/language.py)."""
+    metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+    return {"page_language": metadata["language"]} if metadata.get("language") in LANGUAGES else {}
 
 
 def reply_language(body: Dict[str, Any], text: str) -> str:
@@ -189,7 +196,8 @@ class GuardedRestInput(RestInput):
                 return response.json({"error": NOT_READY}, status=503)
             message = UserMessage(
                 incoming.text, CollectingOutputChannel(), incoming.sender, input_channel=self.name(),
-                message_id=incoming.message_id or uuid.uuid4().hex, metadata={"received_at": time.time()},
+                message_id=incoming.message_id or uuid.uuid4().hex,
+                metadata={"received_at": time.time(), **page_language(body)},
             )
             try:
                 async with agent.lock_store.lock(incoming.sender):

@@ -7,7 +7,7 @@ that the documents do not state what was asked):
 - `en2`: ../shared/eval/en2/, the second English set written from the source documents by people
   who never saw the assistant: the English measure.
 - `nl`: ../shared/eval/nl/, Dutch and mixed questions: the Dutch measure. A reply counts only when
-  it is right and in Dutch (its own words, the source line aside; nlu_components/language_id.py).
+  it is right and in Dutch (its own words, the source line aside; actions/language.py).
 - `shared`: ../shared/eval/, the first English set. It was read for failures for weeks, so it is a
   development set and a regression gate now.
 - `project` and `unseen`: tests/heldout/ and tests/heldout/unseen/, the project's own sets, read
@@ -183,7 +183,7 @@ def in_language(messages: List[dict], language: Optional[str]) -> bool:
     """Whether the reply's own words are mostly in `language` (any language when None)."""
     if language is None:
         return True
-    from nlu_components.language_id import language_of
+    from actions.language import language_of
 
     return language_of(own_words(messages))[0] == language
 

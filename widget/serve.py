@@ -1,8 +1,10 @@
 """Serve the chat widget and its demo pages, telling the page where the bot is.
 
-The widget is plain static files, so the standard library's http.server is enough. The only
-generated file is ``/config.js``, built from ``RASA_URL`` (and ``RETENTION_DAYS`` for the privacy
-notice) so the demo pages need no editing to talk to another bot. Environment: ``WIDGET_HOST`` (default 127.0.0.1), ``WIDGET_PORT`` (default
+The widget is plain static files, so the standard library's http.server is enough: ``index.html``
+and ``programmes.html`` are the English demo pages, ``index.nl.html`` the Dutch one (``lang="nl"``,
+so the widget speaks Dutch there). The only generated file is ``/config.js``, built from
+``RASA_URL`` (and ``RETENTION_DAYS`` for the privacy notice) so the demo pages need no editing to
+talk to another bot. Environment: ``WIDGET_HOST`` (default 127.0.0.1), ``WIDGET_PORT`` (default
 8000; 0 picks a free port), ``RASA_URL`` (default http://127.0.0.1:5005). The Rasa server must
 be started with ``--cors`` listing this server's origin, e.g. http://127.0.0.1:8000.
 """
@@ -68,8 +70,8 @@ def main() -> int:
     shown_host = "127.0.0.1" if host in ("", "0.0.0.0") else host
     shown_host = f"[{shown_host}]" if ":" in shown_host else shown_host
     url = f"http://{shown_host}:{server.server_address[1]}/"
-    print(f"Chat widget demo: open {url}  (bot: {rasa_url}; start Rasa with --cors {url.rstrip('/')})",
-          flush=True)
+    print(f"Chat widget demo: open {url}  (in Dutch: {url}index.nl.html; bot: {rasa_url}; "
+          f"start Rasa with --cors {url.rstrip('/')})", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -13,7 +13,7 @@ import yaml
 from actions import answers
 from actions.knowledge_base import KNOWLEDGE_DIR, knowledge_base
 from actions.wording import phrases
-from nlu_components.language_id import language_of, sure_language
+from actions.language import language_of, sure_language
 
 KB = knowledge_base()
 MONDAY_MORNING = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.timezone.utc)
@@ -103,3 +103,24 @@ def test_the_walk_in_hour_in_dutch_with_a_fixed_clock():
 ])
 def test_a_message_sets_the_language_only_when_it_is_clear(text, expected):
     assert sure_language(text) == expected
+
+
+@pytest.mark.parametrize("text, current, expected", [
+    ("hoe lang duurt de master", "en", "nl"),      # a clear message switches
+    ("in English please", "nl", "en"),
+    ("en cuba?", "nl", "nl"),                       # a short one keeps the conversation's language
+    ("ok", "en", "en"),
+    ("what's the fee voor de master van BW?", None, "nl"),  # the first message: its likelier language
+    ("/ask_fee", "nl", "nl"),                       # a button's payload says nothing
+])
+def test_the_conversation_keeps_its_language_across_short_messages(text, current, expected):
+    from actions.language import conversation_language
+
+    assert conversation_language(text, current) == expected
+
+
+def test_a_button_starts_the_conversation_in_the_pages_language():
+    from actions.language import conversation_language
+
+    assert conversation_language("/greet", None, "nl") == "nl"
+    assert conversation_language("/greet", "en", "nl") == "en"  # the conversation's language wins

@@ -1,7 +1,7 @@
 """Help and access at every width, in headless Chromium: the "Contact a person" control (WCAG 2.2
 SC 3.2.6), focus kept inside the panel while it covers the page (SC 2.4.11), axe-core with the
-WCAG 2.0/2.1/2.2 A and AA tags at 1280 and 320 px, reflow at 320 px, and the keyboard path
-against the real bot.
+WCAG 2.0/2.1/2.2 A and AA tags at 1280 and 320 px, reflow at 320 px (English and Dutch), and the
+keyboard path against the real bot.
 
 Why: the panel fills a phone's screen, so focus on the page behind it is invisible; a student the
 assistant cannot help must find a person in the same place every time.
@@ -12,13 +12,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
-from widget_helpers import FakeRasa, free_port, widget_server
+from widget_helpers import NARROW, WIDE, axe_report, open_chat, scripted_site
 
-WIDE = {"width": 1280, "height": 800}
-NARROW = {"width": 320, "height": 640}
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]
 HANDOFF = ("Here is who can help you in person. For studying abroad, ask Evelien Hack of the "
            "Directorate of Education and Training (DOO), room V5-28.\nSource: LUMC study-abroad page")
 SCRIPT = {
@@ -35,18 +31,8 @@ CONTACT = "Contact a person"
 
 @pytest.fixture
 def scripted(new_chat):
-    rasa_port = free_port()
-    with widget_server(free_port(), f"http://127.0.0.1:{rasa_port}") as url:
-        fake = FakeRasa(rasa_port, url, SCRIPT)
+    with scripted_site(SCRIPT) as (url, fake):
         yield new_chat, url, fake
-        fake.close()
-
-
-def open_chat(new_chat, url, viewport, path="index.html"):
-    chat = new_chat(url, viewport)
-    chat.goto(path)
-    chat.open_and_greet()
-    return chat
 
 
 def contact_button(chat):
@@ -64,13 +50,6 @@ def focus_in_widget(page) -> dict:
                 visible: !!r && r.width > 0 && r.top >= 0 && r.left >= 0
                          && r.bottom <= innerHeight + 1 && r.right <= innerWidth + 1};
     }""")
-
-
-def axe_report(page) -> str:
-    """axe-core's violations (WCAG 2.0/2.1/2.2 A and AA, shadow DOM included) as a report; "" if none."""
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS},
-                                       "resultTypes": ["violations"]})
-    return results.generate_report() if results.violations_count else ""
 
 
 # --- "Contact a person": consistent help ---------------------------------------------------------
@@ -109,9 +88,16 @@ def test_axe_finds_no_wcag_22_a_or_aa_violation_with_the_panel_open(scripted, vi
     assert axe_report(chat.page) == ""
 
 
-def test_reflow_at_320_px(scripted):
+# The Dutch panel has longer words and the same EN/NL buttons: it must reflow as well.
+DUTCH_BUTTONS = ("Versturen", "Chat sluiten", "Nieuw gesprek", "Contact met een medewerker")
+
+
+@pytest.mark.parametrize("path, buttons", [
+    ("index.html", ("Send", "Close chat", "Start over", CONTACT)), ("index.nl.html", DUTCH_BUTTONS),
+], ids=["en", "nl"])
+def test_reflow_at_320_px(scripted, path, buttons):
     new_chat, url, _ = scripted
-    chat = open_chat(new_chat, url, NARROW)
+    chat = open_chat(new_chat, url, NARROW, path)
     chat.ask("long")
     page = chat.page
     assert page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"], "the page scrolls sideways"
@@ -119,12 +105,12 @@ def test_reflow_at_320_px(scripted):
     assert box["x"] >= 0 and box["x"] + box["width"] <= NARROW["width"]
     overflow = page.evaluate("""() => {
         const root = document.getElementById('lumc-chat').shadowRoot;
-        return [...root.querySelectorAll('.lcw-panel, .lcw-header, .lcw-log, .lcw-bubble, .lcw-source, .lcw-help, .lcw-form')]
+        return [...root.querySelectorAll('.lcw-panel, .lcw-header, .lcw-tools, .lcw-log, .lcw-bubble, .lcw-source, .lcw-help, .lcw-form')]
             .filter((n) => n.scrollWidth > n.clientWidth + 1).map((n) => n.className);
     }""")
     assert overflow == [], f"content cut off or scrolling sideways at 320 px: {overflow}"
-    for name in ("Send", "Close chat", "Start over", CONTACT):
-        expect(chat.panel.get_by_role("button", name=name)).to_be_in_viewport()
+    for name in (*buttons, "EN, English", "NL, Nederlands"):
+        expect(chat.panel.get_by_role("button", name=name, exact=True)).to_be_in_viewport()
     expect(chat.input).to_be_in_viewport()
 
 

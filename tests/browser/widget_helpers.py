@@ -21,6 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 from tests.http_fakes import send_json
 
@@ -35,6 +36,9 @@ CHROMIUM_ARGS = [
 WIDGET_TEST_PORT = int(os.environ.get("WIDGET_TEST_PORT", "8001"))
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 740}
+WIDE = {"width": 1280, "height": 800}
+NARROW = {"width": 320, "height": 640}
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]
 
 # The bot's first answers can take a few seconds while Rasa warms up.
 expect.set_options(timeout=20_000)
@@ -99,9 +103,10 @@ class Chat:
         self.page = page
         self.base_url = base_url
         self.errors: list[str] = []  # script errors and dialogs, filled by the new_chat fixture
-        self.launcher = page.get_by_role("button", name=re.compile("^Open chat"))
+        # In either of the widget's languages (English, Dutch).
+        self.launcher = page.get_by_role("button", name=re.compile("^(Open chat|Chat openen)"))
         self.panel = page.get_by_role("dialog")
-        self.input = page.get_by_role("textbox", name="Your question")
+        self.input = page.get_by_role("textbox", name=re.compile("^(Your question|Je vraag)$"))
         self.log = page.get_by_role("log")
         self.bot_messages = page.locator(".lcw-bot")
         self.user_messages = page.locator(".lcw-user:not([hidden])")
@@ -149,6 +154,13 @@ class Chat:
         return json.loads(self.page.evaluate("localStorage.getItem('lumc-chat')") or "{}")
 
 
+def axe_report(page: Page) -> str:
+    """axe-core's violations (WCAG 2.0/2.1/2.2 A and AA, shadow DOM included) as a report; "" if none."""
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS},
+                                       "resultTypes": ["violations"]})
+    return results.generate_report() if results.violations_count else ""
+
+
 def screenshot(page: Page, name: str) -> Path:
     """Save a screenshot to test-artifacts/ (and docs/images/ with UPDATE_DOCS_SCREENSHOTS=1)."""
     ARTIFACTS.mkdir(exist_ok=True)
@@ -192,8 +204,7 @@ class FakeRasa:
                 else:
                     fake.received.append(body)
                     status = 200
-                    reply = [dict(m, recipient_id=body["sender"]) for m in fake.script.get(
-                        body["message"], [{"text": f"Echo: {body['message']}"}])]
+                    reply = [dict(m, recipient_id=body["sender"]) for m in fake.answer(body)]
                 send_json(self, status, reply, self._cors)
 
             def log_message(self, *args):
@@ -203,6 +214,30 @@ class FakeRasa:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
+    def answer(self, body: dict) -> list[dict]:
+        """The Rasa messages that answer a request body: from the script, else an echo."""
+        return self.script.get(body["message"], [{"text": f"Echo: {body['message']}"}])
+
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+@contextmanager
+def scripted_site(script: dict, fake_class: type = FakeRasa):
+    """The demo site against a stand-in for Rasa answering from `script`; yields (url, fake)."""
+    rasa_port = free_port()
+    with widget_server(free_port(), f"http://127.0.0.1:{rasa_port}") as url:
+        fake = fake_class(rasa_port, url, script)
+        try:
+            yield url, fake
+        finally:
+            fake.close()
+
+
+def open_chat(new_chat, url: str, viewport: dict = DESKTOP, path: str = "index.html") -> Chat:
+    """A fresh browser on `path` of the site, the panel opened and the greeting answered."""
+    chat = new_chat(url, viewport)
+    chat.goto(path)
+    chat.open_and_greet()
+    return chat

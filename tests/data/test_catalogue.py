@@ -9,7 +9,7 @@ import yaml
 
 from actions import catalogue
 from actions.knowledge_base import knowledge_base
-from nlu_components.language_id import LANGUAGES
+from actions.language import LANGUAGES
 
 PROJECT = Path(__file__).parents[2]
 
