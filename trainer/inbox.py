@@ -21,13 +21,14 @@ import datetime
 import getpass
 import json
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import List, Optional, Tuple
 
 import yaml
 
-from nlu_components.language_id import DEFAULT_LANGUAGE, sure_language
+from actions.language import DEFAULT_LANGUAGE, sure_language
 from staff import inbox
 from trainer import examples as ex
 from trainer import targets
@@ -124,11 +125,13 @@ def add_example(root: Path, intent: str, text: str) -> Path:
 
 
 def example_file(rows: List[Tuple[str, Path]], text: str) -> Path:
-    """The file of the intent's examples in the message's language: data/nlu/nl/ for a message that is
-    surely Dutch, else the English one (the last file that holds the intent's examples either way)."""
+    """The file of the intent's examples in the message's language (data/nlu/nl/ for a message that is
+    surely Dutch, else an English one): the one holding most of them, the intent's own file rather than
+    one of the files where it appears by concern (in_context.yml, subjects.yml)."""
     dutch = (sure_language(text) or DEFAULT_LANGUAGE) == "nl"
-    files = [path for _, path in rows if (path.parent.name == "nl") == dutch]
-    return (files or [path for _, path in rows])[-1]
+    counts = Counter(path for _, path in rows)
+    files = [path for path in counts if (path.parent.name == "nl") == dutch] or list(counts)
+    return max(files, key=lambda path: counts[path])
 
 
 def write_draft(root: Path, key: str, item: inbox.InboxItem) -> Path:
