@@ -22,7 +22,7 @@ export TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) \
                 $(wildcard nlu_components/*.py) $(SPACY)
 
-.PHONY: run test install spacy train check validate browser haproxy cluster staff clean help
+.PHONY: run test install spacy train check validate browser haproxy cluster staff staff-account clean help
 
 help:
 	@echo "make run    start the action server, the Rasa server and the widget page"
@@ -59,10 +59,14 @@ cluster: $(MODEL) haproxy
 haproxy:
 	bash scripts/install-haproxy.sh
 
-# The staff review page (docs/staff.md); create an account first:
-#   .venv/bin/python -m staff.accounts create --username NAME --role reviewer
+# The staff review page (docs/staff.md); create an account first with `make staff-account`
+# (asks for everything), or ARGS='create --username NAME --role reviewer' (also set-password,
+# disable, enable, list), inside .venv so the packages it needs are there.
 staff: $(STAMP)
 	$(PY) -m staff.app
+
+staff-account: $(STAMP)
+	$(PY) -m staff.accounts $(or $(ARGS),create)
 
 browser: $(STAMP)
 	bash scripts/install-chromium.sh
@@ -96,8 +100,8 @@ kb-add: $(STAMP)
 	@$(MAKE) --no-print-directory spacy
 
 check: $(STAMP)
-	$(PY) -m trainer.check
-	$(RASA) data validate --fail-on-warnings
+	@$(PY) -m trainer.check
+	@$(PY) -m trainer.validate
 
 evaluate: $(MODEL)
 	$(PY) -m trainer.evaluate

@@ -1,13 +1,14 @@
 """Staff accounts: argon2id password hashes in ``staff_users``.
 
-    python -m staff.accounts create --username alice --role reviewer
+    make staff-account                    # asks for the name, the role and the password
+    make staff-account ARGS='create --username alice --role reviewer'
     python -m staff.accounts set-password --username alice
     python -m staff.accounts disable --username alice
     python -m staff.accounts list
 
 The password is read from a hidden prompt (twice), or from standard input
 when that is not a terminal, so it never appears in the shell history or the
-process list.
+process list. A name or role left out of `create` is asked for at a terminal.
 """
 
 from __future__ import annotations
@@ -104,17 +105,31 @@ def _read_password(confirm: bool = True) -> str:
     return first
 
 
+def _ask(args: argparse.Namespace) -> None:
+    """Fill in a name or role `create` was not given, asking at a terminal (make staff-account)."""
+    if args.username and args.role:
+        return
+    if not sys.stdin.isatty():
+        raise SystemExit("error: give --username NAME and --role " + "|".join(ROLES))
+    while not args.username:
+        args.username = input("Username (letters, digits, '.', '_', '-'): ").strip()
+    while args.role not in ROLES:
+        args.role = input(f"Role ({' or '.join(ROLES)}; admins also decide the trainer inbox): ").strip()
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m staff.accounts",
                                      description="Manage staff review accounts.")
     sub = parser.add_subparsers(dest="command", required=True)
     create = sub.add_parser("create")
-    create.add_argument("--username", required=True)
-    create.add_argument("--role", required=True, choices=ROLES)
+    create.add_argument("--username")
+    create.add_argument("--role", choices=ROLES)
     for name in ("set-password", "disable", "enable"):
         sub.add_parser(name).add_argument("--username", required=True)
     sub.add_parser("list")
     args = parser.parse_args(argv)
+    if args.command == "create":
+        _ask(args)
     engine = create_engine()
     create_all(engine)
     try:

@@ -24,10 +24,13 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sanic import Sanic, response
 from sanic.exceptions import NotFound
 
-from staff import accounts, charts, config, export, freshness, inbox, outcomes, queries, security, turn_index
+from staff import accounts, charts, config, demo_data, describe, export, freshness, inbox, outcomes, queries, security, turn_index
 from staff.schema import audit_log, create_all
 from stores import sender_ids
 from stores.db_url import create_engine, masked
+from trainer import inbox as trainer_inbox
+from trainer import targets
+from trainer.project import Refused, relative
 
 logger = logging.getLogger(__name__)
 SESSION_COOKIE = "staff_session"
@@ -57,6 +60,11 @@ def build_app(settings: Optional[config.Settings] = None, name: str = "staff_rev
     jinja.filters["conf"] = _fmt_conf
     jinja.globals["outcome_titles"] = outcomes.OUTCOME_TITLES
     jinja.globals["reason_titles"] = outcomes.REASON_TITLES
+    jinja.globals["describe"] = lambda turn: describe.describe(turn, settings.low_confidence)
+    jinja.globals["threshold"] = f"{settings.low_confidence:g}"
+    jinja.globals["is_demo"] = demo_data.is_demo
+    jinja.tests["is_demo"] = demo_data.is_demo
+    jinja.filters["answer_title"] = targets.title
     app = Sanic(name)
     app.config.FORWARDED_SECRET = None
     app.ctx.engine = engine
@@ -201,12 +209,12 @@ def build_app(settings: Optional[config.Settings] = None, name: str = "staff_rev
         sync_index()
         with engine.connect() as conn:
             items = queries.transcript(conn, sender_id)
-            labels = queries.known_labels(conn)
         if not items:
             raise NotFound("no such conversation")
         security.audit(engine, request.ctx.user["username"], "view_transcript", sender_id,
                        client_ip(request))
-        return render(request, "transcript.html", sender_id=sender_id, items=items, labels=labels,
+        return render(request, "transcript.html", sender_id=sender_id, items=items,
+                      targets=targets.training_targets(settings.project_dir),
                       marked=request.args.get("marked"), new_faq=inbox.NEW_FAQ)
 
     @app.get("/conversations/<sender_id:str>")
@@ -230,6 +238,10 @@ def build_app(settings: Optional[config.Settings] = None, name: str = "staff_rev
         if text is None or not suggested:
             return render(request, "error.html", status=400,
                           message="Choose a message and an intent (or 'new FAQ').")
+        if suggested != inbox.NEW_FAQ and targets.find_target(suggested, settings.project_dir) is None:
+            return render(request, "error.html", status=400,
+                          message=f'"{suggested}" is not one of the assistant\'s answers: go back and choose '
+                                  f"one from the list, or '{inbox.NEW_FAQ}'.")
         item_id = inbox.mark(engine, sender_id=sender_id, message_text=text,
                              suggested_intent=suggested, note=request.form.get("note") or "",
                              marked_by=request.ctx.user["username"])
@@ -256,7 +268,7 @@ def build_app(settings: Optional[config.Settings] = None, name: str = "staff_rev
         security.audit(engine, request.ctx.user["username"], "view_dashboard", f.query_string(),
                        client_ip(request))
         return render(request, "dashboard.html", f=f, stats=stats, per_day=per_day, msgs=msgs,
-                      intents=charts.rows(stats["top_intents"]), faqs=charts.rows(stats["top_faq"]))
+                      answers=charts.rows([(targets.title(a), n) for a, n in stats["top_answers"]]))
 
     async def _export(request, kind):
         sync_index()
@@ -285,20 +297,41 @@ def build_app(settings: Optional[config.Settings] = None, name: str = "staff_rev
     async def export_jsonl(request):
         return await _export(request, "jsonl")
 
+    def inbox_view(request, status_code=200, **context):
+        shown = request.args.get("status") or "pending"
+        items = inbox.list_items(engine, shown if shown in inbox.STATUSES else "pending", 500)
+        return render(request, "inbox.html", status=status_code, items=items, shown=shown,
+                      targets=targets.training_targets(settings.project_dir),
+                      target_titles=targets.titles(settings.project_dir), new_faq=inbox.NEW_FAQ, **context)
+
     @app.get("/inbox")
     @login_required()
     async def inbox_page(request):
-        status = request.args.get("status") or "pending"
-        items = inbox.list_items(engine, status if status in inbox.STATUSES else "pending", 500)
-        return render(request, "inbox.html", items=items, shown=status)
+        return inbox_view(request, accepted=request.args.get("accepted"), file=request.args.get("file"))
 
-    @app.post("/inbox/<item_id:int>/<decision:str>")
+    # Accept goes through the same function as `make inbox ARGS='accept ...'`: the example is written
+    # into the training data in the transaction that marks the item accepted, or nothing happens.
+    @app.post("/inbox/<item_id:int>/accept")
     @login_required(role="admin", csrf=True)
-    async def inbox_decide(request, item_id, decision):
-        if decision not in ("accept", "reject"):
-            raise NotFound("no such decision")
-        getattr(inbox, decision)(engine, item_id, request.ctx.user["username"])
-        security.audit(engine, request.ctx.user["username"], f"inbox_{decision}", str(item_id),
+    async def inbox_accept(request, item_id):
+        chosen = (request.form.get("target") or "").strip()
+        new_faq = (request.form.get("new_faq_key") or "").strip() if chosen == inbox.NEW_FAQ else None
+        try:
+            done = trainer_inbox.accept_item(engine, settings.project_dir, item_id, request.ctx.user["username"],
+                                             target=chosen, new_faq=new_faq or None)
+        except (Refused, RuntimeError) as stopped:
+            problems = stopped.problems if isinstance(stopped, Refused) else [str(stopped)]
+            return inbox_view(request, 400, refused=item_id, problems=problems)
+        security.audit(engine, request.ctx.user["username"], "inbox_accept",
+                       f"{item_id} -> {done.target}", client_ip(request))
+        return response.redirect("/inbox?" + urlencode(
+            {"accepted": item_id, "file": relative(done.path, settings.project_dir)}))
+
+    @app.post("/inbox/<item_id:int>/reject")
+    @login_required(role="admin", csrf=True)
+    async def inbox_reject(request, item_id):
+        inbox.reject(engine, item_id, request.ctx.user["username"])
+        security.audit(engine, request.ctx.user["username"], "inbox_reject", str(item_id),
                        client_ip(request))
         return response.redirect("/inbox")
 
@@ -323,6 +356,8 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = config.load()
     app = build_app(settings)
+    print(f"Staff review page: http://{settings.host}:{settings.port}/ (accounts: make staff-account)",
+          flush=True)
     app.run(host=settings.host, port=settings.port, access_log=False, workers=1, motd=False)
 
 

@@ -44,6 +44,8 @@ class Settings:
     login_window_minutes: float
     login_account_failures: int = 20
     page_size: int = 25
+    # The project whose training data an accepted inbox item goes into (a copy in tests).
+    project_dir: Path = PROJECT_ROOT
 
 
 def load() -> Settings:
@@ -59,4 +61,5 @@ def load() -> Settings:
         login_max_failures=int(os.environ.get("STAFF_LOGIN_MAX_FAILURES", "5")),
         login_window_minutes=float(os.environ.get("STAFF_LOGIN_WINDOW_MINUTES", "15")),
         login_account_failures=int(os.environ.get("STAFF_LOGIN_ACCOUNT_FAILURES", "20")),
+        project_dir=Path(os.environ.get("STAFF_PROJECT_DIR", PROJECT_ROOT)),
     )

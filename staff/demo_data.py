@@ -37,6 +37,9 @@ SCRIPTS = Path(__file__).with_name("demo_conversations.yml")
 RECORDING = PROJECT_ROOT / "build" / "staff-demo" / "recording.json.gz"
 MODEL = PROJECT_ROOT / "models" / "lumc.tar.gz"
 RECORDED_CONVERSATIONS = 300
+# Seeded conversations' ids start with this, so the staff page can mark them as demo data: their
+# dates and many of their votes are made up, and must never be read as what students did.
+DEMO_PREFIX = "demo-"
 VOTE_SHARE = 0.3
 
 
@@ -218,6 +221,11 @@ def event_rows(sender_id: str, evs: Iterable) -> List[dict]:
     return rows
 
 
+def is_demo(sender_id: str) -> bool:
+    """Whether a conversation was seeded by this module rather than had by a student."""
+    return (sender_id or "").startswith(DEMO_PREFIX)
+
+
 def seed(engine: sa.engine.Engine, conversations: int, days: int = 60, seed_value: int = 4,
          now: Optional[float] = None, payloads: Optional[List[str]] = None,
          recorded: Optional[dict] = None) -> List[str]:
@@ -231,7 +239,7 @@ def seed(engine: sa.engine.Engine, conversations: int, days: int = 60, seed_valu
     payloads = list(payloads or [])
     senders, batch = [], []
     for i in range(conversations):
-        sender = uuid.UUID(int=rng.getrandbits(128)).hex
+        sender = DEMO_PREFIX + uuid.UUID(int=rng.getrandbits(128)).hex
         start = now - rng.uniform(3600, days * 86400)
         batch.extend(copy_conversation(source[i % len(source)], sender, start, rng,
                                        payloads.pop() if payloads else None))

@@ -1,13 +1,15 @@
 """Trainer inbox: student messages that reviewers marked for training.
 
-The review page adds items with ``mark``; the trainer tools (issue 5) read
-them with ``list_pending`` and settle them with ``accept`` or ``reject``.
+The review page adds items with ``mark`` (marking the same message again updates its item rather
+than adding a second one); the trainer tools read them with ``list_pending`` and settle them with
+``reject``, or accept them with ``trainer.inbox.accept_item``, which writes the example into the
+training data in the same transaction that marks the item accepted.
 Every function takes an SQLAlchemy engine on the tracker database
 (``stores.db_url.create_engine()``).
 
     from staff import inbox
     for item in inbox.list_pending(engine):
-        inbox.accept(engine, item.id, decided_by="trainer")
+        inbox.reject(engine, item.id, decided_by="trainer")
 """
 
 from __future__ import annotations
@@ -40,15 +42,29 @@ class InboxItem:
 
 def mark(engine: sa.engine.Engine, *, sender_id: str, message_text: str,
          suggested_intent: str, marked_by: str, note: str = "") -> int:
-    """Add a message to the inbox as pending; returns its id."""
+    """Add a message to the inbox as pending; returns its id.
+
+    A message of the same conversation that is already in the inbox keeps its one item: while it
+    is pending, the latest suggestion wins and the notes are joined; once decided, it stays so."""
     suggested_intent = (suggested_intent or "").strip()
     if not suggested_intent:
         raise ValueError("suggested_intent is required (an intent, faq/<key> or 'new FAQ')")
+    note = (note or "").strip()
     create_all(engine)
     with engine.begin() as conn:
+        same = conn.execute(sa.select(trainer_inbox).where(
+            trainer_inbox.c.sender_id == sender_id, trainer_inbox.c.message_text == message_text)
+            .order_by(trainer_inbox.c.id).limit(1)).first()
+        if same is not None:
+            if same.status == "pending":
+                notes = [n for n in (same.note, note) if n]
+                conn.execute(trainer_inbox.update().where(trainer_inbox.c.id == same.id).values(
+                    suggested_intent=suggested_intent[:255],
+                    note=same.note if note in (same.note or "") else " / ".join(notes)))
+            return int(same.id)
         result = conn.execute(trainer_inbox.insert().values(
             created_at=time.time(), sender_id=sender_id, message_text=message_text,
-            suggested_intent=suggested_intent[:255], note=(note or "").strip(),
+            suggested_intent=suggested_intent[:255], note=note,
             marked_by=marked_by, status="pending"))
         return int(result.inserted_primary_key[0])
 
@@ -70,20 +86,26 @@ def list_items(engine: sa.engine.Engine, status: Optional[str] = None,
         return [InboxItem(**row._mapping) for row in conn.execute(query)]
 
 
-def _decide(engine: sa.engine.Engine, item_id: int, status: str, decided_by: str) -> bool:
-    with engine.begin() as conn:
-        result = conn.execute(
-            trainer_inbox.update()
-            .where(trainer_inbox.c.id == item_id, trainer_inbox.c.status == "pending")
-            .values(status=status, decided_by=decided_by, decided_at=time.time()))
-        return result.rowcount == 1
+def claim(conn: sa.engine.Connection, item_id: int, status: str, decided_by: str) -> bool:
+    """Settle a pending item inside the caller's transaction; False if it was not pending.
+
+    The row stays locked until the transaction ends, so whoever claims an item first decides it
+    and the work that goes with the decision (a training file written) commits or rolls back with it."""
+    result = conn.execute(
+        trainer_inbox.update()
+        .where(trainer_inbox.c.id == item_id, trainer_inbox.c.status == "pending")
+        .values(status=status, decided_by=decided_by, decided_at=time.time()))
+    return result.rowcount == 1
 
 
-def accept(engine: sa.engine.Engine, item_id: int, decided_by: str) -> bool:
-    """Mark a pending item accepted; False if it was not pending."""
-    return _decide(engine, item_id, "accepted", decided_by)
+def get(engine: sa.engine.Engine, item_id: int) -> Optional[InboxItem]:
+    create_all(engine)
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(trainer_inbox).where(trainer_inbox.c.id == item_id)).first()
+    return InboxItem(**row._mapping) if row is not None else None
 
 
 def reject(engine: sa.engine.Engine, item_id: int, decided_by: str) -> bool:
     """Mark a pending item rejected; False if it was not pending."""
-    return _decide(engine, item_id, "rejected", decided_by)
+    with engine.begin() as conn:
+        return claim(conn, item_id, "rejected", decided_by)

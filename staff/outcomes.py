@@ -17,14 +17,15 @@ from typing import Iterable, Optional
 ANSWERED, DECLINED, CLARIFICATION, CHOICE, HANDOFF = "answered", "declined", "clarification", "choice", "handoff"
 CHITCHAT, NO_REPLY = "chitchat", "no_reply"
 OUTCOMES = (ANSWERED, DECLINED, CHOICE, CLARIFICATION, HANDOFF, CHITCHAT, NO_REPLY)
+# In a reviewer's words (the staff page's filters and staff/describe.py).
 OUTCOME_TITLES = {
-    ANSWERED: "answered", DECLINED: "declined", CHOICE: "offered a choice (Did you mean)",
-    CLARIFICATION: "asked to say more", HANDOFF: "handed to a person", CHITCHAT: "greeting, thanks, help",
-    NO_REPLY: "no reply",
+    ANSWERED: "answered", DECLINED: "declined", CHOICE: "offered a choice (Did you mean …?)",
+    CLARIFICATION: "asked to say more", HANDOFF: "handed over to a person", CHITCHAT: "greeting, thanks or help",
+    NO_REPLY: "no reply yet",
 }
 REASONS = ("off_topic", "low_confidence", "other_institution", "not_covered")
-REASON_TITLES = {"off_topic": "off topic", "low_confidence": "low confidence",
-                 "other_institution": "another institution", "not_covered": "not covered"}
+REASON_TITLES = {"off_topic": "off topic", "low_confidence": "unsure what was asked",
+                 "other_institution": "about another university", "not_covered": "not in the documents"}
 # When one turn's messages disagree, the first of these in a turn wins.
 PRIORITY = (DECLINED, HANDOFF, CHOICE, CLARIFICATION, ANSWERED, CHITCHAT)
 

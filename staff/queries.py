@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 import sqlalchemy as sa
 
 from staff import outcomes
+from staff.demo_data import DEMO_PREFIX
 from staff.schema import events, staff_turns as t
 
 SORTS = {
@@ -24,6 +25,9 @@ SORTS = {
     "lowest_confidence": "Lowest confidence first",
 }
 _HIDDEN_ACTIONS = ("action_listen", "action_session_start")
+# The slot the assistant keeps the conversation's language in (domain.yml), and its values in words.
+LANGUAGE_SLOT = "language"
+LANGUAGE_NAMES = {"en": "English", "nl": "Dutch"}
 
 
 class BadFilter(ValueError):
@@ -157,7 +161,19 @@ def conditions(f: Filters) -> list:
     return conds
 
 
-_MIN_CONF = sa.func.min(sa.func.coalesce(t.c.faq_confidence, t.c.intent_confidence))
+# The confidence of the answer given (staff.describe.answer_confidence in SQL): the FAQ answer's for
+# an FAQ answer, else the intent's; none for a message that was not answered, so that a decline's
+# confident "off topic" never shows as a conversation's lowest confidence.
+ANSWER_CONFIDENCE = sa.case(
+    (sa.and_(t.c.outcome == outcomes.ANSWERED, t.c.answer.like("faq/%"), t.c.faq_confidence.isnot(None)),
+     t.c.faq_confidence),
+    (t.c.outcome == outcomes.ANSWERED, t.c.intent_confidence))
+_MIN_CONF = sa.func.min(ANSWER_CONFIDENCE)
+
+
+def needs_check(threshold: float):
+    """Answered, not from context, below the page's confidence line (staff.describe.needs_check)."""
+    return sa.and_(ANSWER_CONFIDENCE < threshold, sa.func.coalesce(t.c.context, False).is_(False))
 
 
 @dataclass
@@ -179,7 +195,7 @@ def conversation_list(conn, f: Filters, per_page: int = 25) -> ConversationPage:
     order = {
         "recent": [sa.desc("last_ts")], "oldest": [sa.asc("first_ts")],
         "most_matches": [sa.desc("matched"), sa.desc("last_ts")],
-        "lowest_confidence": [sa.asc("min_confidence"), sa.desc("last_ts")],
+        "lowest_confidence": [sa.case((_MIN_CONF.is_(None), 1), else_=0), sa.asc("min_confidence"), sa.desc("last_ts")],
     }[f.sort]
     pages = max(1, -(-total // per_page))
     page = min(f.page, pages)
@@ -187,17 +203,27 @@ def conversation_list(conn, f: Filters, per_page: int = 25) -> ConversationPage:
         grouped.order_by(*order, t.c.sender_id).limit(per_page).offset((page - 1) * per_page))]
     senders = [r["sender_id"] for r in rows]
     if senders:
+        count = lambda condition: sa.func.sum(sa.case((condition, 1), else_=0))  # noqa: E731
         stats = {r.sender_id: r for r in conn.execute(
             sa.select(t.c.sender_id, sa.func.count().label("messages"),
-                      sa.func.sum(sa.case((t.c.declined.is_(True), 1), else_=0)).label("declined"),
+                      count(t.c.declined.is_(True)).label("declined"),
+                      count(needs_check(f.threshold)).label("check"),
+                      count(t.c.vote == "up").label("up"), count(t.c.vote == "down").label("down"),
                       sa.func.min(t.c.event_id).label("first_event"))
             .where(t.c.sender_id.in_(senders)).group_by(t.c.sender_id))}
+        answers: Dict[str, List[str]] = {}
+        for sender, answer in conn.execute(
+                sa.select(t.c.sender_id, t.c.answer).distinct()
+                .where(t.c.sender_id.in_(senders), t.c.outcome == outcomes.ANSWERED, t.c.answer.isnot(None))
+                .order_by(t.c.sender_id, t.c.answer)):
+            answers.setdefault(sender, []).append(answer)
         firsts = {r.sender_id: r.text for r in conn.execute(
             sa.select(t.c.sender_id, t.c.text).where(
                 t.c.event_id.in_([s.first_event for s in stats.values()])))}
         for row in rows:
             s = stats[row["sender_id"]]
-            row.update(messages=s.messages, declined=int(s.declined or 0),
+            row.update(messages=s.messages, declined=int(s.declined or 0), check=int(s.check or 0),
+                       up=int(s.up or 0), down=int(s.down or 0), answers=answers.get(row["sender_id"], []),
                        first_text=firsts.get(row["sender_id"], ""))
     return ConversationPage(rows=rows, total=total, page=page, pages=pages)
 
@@ -212,7 +238,8 @@ def transcript(conn, sender_id: str) -> List[dict]:
     turns = {r.event_id: dict(r._mapping) for r in conn.execute(
         sa.select(t.c.event_id, t.c.message_id, t.c.outcome, t.c.reason, t.c.context, t.c.answer,
                   t.c.vote, t.c.vote_reason, t.c.declined).where(t.c.sender_id == sender_id))}
-    rated = {}
+    rated, said = {}, {}
+    language = None
     for row in conn.execute(
         sa.select(events.c.id, events.c.type_name, events.c.timestamp, events.c.action_name,
                   events.c.data).where(events.c.sender_id == sender_id).order_by(events.c.id)
@@ -225,6 +252,7 @@ def transcript(conn, sender_id: str) -> List[dict]:
             items.append({"kind": "user", "ts": row.timestamp, "event_id": row.id,
                           **parse_user_event(data), **turn})
             rated[data.get("message_id")] = row.id
+            said[row.id] = items[-1].get("text")
             last_action = None
         elif row.type_name == "action":
             if row.action_name not in _HIDDEN_ACTIONS:
@@ -234,15 +262,28 @@ def transcript(conn, sender_id: str) -> List[dict]:
             meta = data.get("metadata") or {}
             utter = meta.get("utter_action")
             items.append({"kind": "bot", "ts": row.timestamp, "text": data.get("text") or "",
+                          "buttons": _button_titles(data.get("data") or {}),
                           "action": last_action, "utter_action": utter if utter != last_action else None,
                           "outcome": meta.get("outcome"), "reason": meta.get("reason"),
                           "context": bool(meta.get("context"))})
         elif row.type_name == "slot":
-            vote = parse_vote(json.loads(row.data))
+            data = json.loads(row.data)
+            vote = parse_vote(data)
+            if data.get("name") == LANGUAGE_SLOT and data.get("value") in LANGUAGE_NAMES and \
+                    data["value"] != language:
+                language = data["value"]
+                items.append({"kind": "language", "ts": row.timestamp, "language": LANGUAGE_NAMES[language]})
             if vote:
-                items.append({"kind": "vote", "ts": row.timestamp, "rates": rated.get(vote["answer_to"]),
+                rates = rated.get(vote["answer_to"])
+                items.append({"kind": "vote", "ts": row.timestamp, "rates": rates, "rates_text": said.get(rates),
                               **vote})
     return items
+
+
+def _button_titles(data: dict) -> List[str]:
+    """The titles of the buttons (or quick replies) the student saw under a reply."""
+    return [str(b.get("title") or b.get("payload") or "") for b in (data.get("buttons") or data.get("quick_replies") or [])
+            if isinstance(b, dict)]
 
 
 def user_message(conn, sender_id: str, event_id: int) -> Optional[str]:
@@ -287,19 +328,19 @@ class _Counts(dict):
 def dashboard(conn, f: Filters) -> dict:
     """Per day and per answer: messages, answered, declined and thumbs-down rates; the answers
     with most thumbs down; the most frequent declined questions. Rates are shares of all student
-    messages in the range (a greeting counts as a message, neither answered nor declined). One
-    grouped scan of the covering index on ``day`` gives most of it."""
+    messages in the range (a greeting counts as a message, neither answered nor declined). A
+    message counts for an answer when the assistant's reply carried it (``answer``), whatever the
+    NLU guessed: the per-answer table, the chart of answers given and the thumbs-down table use
+    that one count. One grouped scan of the covering index on ``day`` gives most of it."""
     conds = _day_conditions(f)
     days: Dict[str, _Counts] = {}
     answers: Dict[str, _Counts] = {}
     total = _Counts()
     by_outcome: Dict[str, int] = {}
     by_reason: Dict[str, int] = {}
-    intents: Dict[str, int] = {}
-    faqs: Dict[str, int] = {}
     # in the index's order, so that SQLite groups while it scans
-    columns = [t.c.day, t.c.outcome, t.c.vote, t.c.answer, t.c.reason, t.c.intent, t.c.faq_key]
-    for day, outcome, vote, answer, reason, intent, faq_key, n in conn.execute(
+    columns = [t.c.day, t.c.outcome, t.c.vote, t.c.answer, t.c.reason]
+    for day, outcome, vote, answer, reason, n in conn.execute(
             sa.select(*columns, sa.func.count()).where(*conds).group_by(*columns)):
         days.setdefault(day, _Counts()).add(outcome, vote, n)
         total.add(outcome, vote, n)
@@ -308,10 +349,6 @@ def dashboard(conn, f: Filters) -> dict:
         by_outcome[outcome] = by_outcome.get(outcome, 0) + n
         if outcome == outcomes.DECLINED:
             by_reason[reason] = by_reason.get(reason, 0) + n
-        if intent is not None:
-            intents[intent] = intents.get(intent, 0) + n
-        if faq_key is not None:
-            faqs[faq_key] = faqs.get(faq_key, 0) + n
     senders = dict(conn.execute(sa.select(t.c.day, sa.func.count(sa.distinct(t.c.sender_id)))
                                 .where(*conds).group_by(t.c.day)).fetchall())
     # Distinct conversations in the range, streamed from the index ordered by conversation.
@@ -321,20 +358,21 @@ def dashboard(conn, f: Filters) -> dict:
     per_answer = sorted((c.with_rates(answer=a) for a, c in answers.items()),
                         key=lambda a: (-a["messages"], a["answer"]))
 
-    def top(counts: Dict[str, int], limit=10):
-        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
-
     unanswered = [(r[0], r[1]) for r in conn.execute(
         sa.select(t.c.text_lower, sa.func.count().label("n")).where(*conds, t.c.outcome == outcomes.DECLINED)
         .group_by(t.c.text_lower).order_by(sa.desc("n"), t.c.text_lower).limit(15))]
     totals = total.with_rates()
+    demo = conn.execute(sa.select(sa.func.count(sa.distinct(t.c.sender_id))).where(
+        *conds, t.c.sender_id.like(f"{DEMO_PREFIX}%"))).scalar() or 0
     return {
         "per_day": per_day, "per_answer": per_answer, "conversations": conversations,
         **{k: totals[k] for k in ("messages", "answered", "declined", "down", "up",
                                   "answered_rate", "decline_rate", "down_rate")},
         "by_outcome": by_outcome, "by_reason": by_reason,
         "most_down": sorted([a for a in per_answer if a["down"]], key=lambda a: (-a["down"], a["answer"]))[:10],
-        "top_intents": top(intents), "top_faq": top(faqs), "unanswered": unanswered,
+        "unanswered": unanswered,
+        "top_answers": [(a["answer"], a["messages"]) for a in per_answer[:10]],
+        "demo_conversations": demo,
     }
 
 

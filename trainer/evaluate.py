@@ -1,5 +1,9 @@
 """`make evaluate`: held-out questions on the current model and on the last published one, side by side.
 
+When nothing is published yet, the comparison is with a model trained on the training data of the
+last commit (trained once per commit into var/evaluation/, about two minutes), so a trainer's first
+change is measured against the assistant before it, not shown alone.
+
 Uses the first held-out set (tests/heldout/*.yml, scored exactly as evaluation/heldout.py scores it:
 over REST, with the action server, a reply counting only when it matches every expected pattern and
 is not a decline). Each in-scope question is grouped by the intent the CURRENT model gives its last
@@ -19,7 +23,9 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import subprocess
 import sys
+import tarfile
 import tempfile
 import urllib.request
 from collections import defaultdict
@@ -28,13 +34,58 @@ from typing import Dict, List, Optional
 
 from evaluation import heldout
 from serving.launcher import Servers, free_port
-from trainer.project import PROJECT
+from trainer.project import PROJECT, relative
 
 MAX_DROP_QUESTIONS = 5
 CURRENT = Path("models/lumc.tar.gz")
 PUBLISHED = Path("models/published/lumc.tar.gz")
 PUBLISHED_FIGURES = Path("models/published/lumc.json")
 LAST_RUN = Path("var/evaluation/current.json")
+BASELINES = Path("var/evaluation")
+# What a model is trained from (as `make train` sees it): a commit's copy of these is its model.
+TRAINING_INPUTS = ("data", "domain.yml", "config.yml")
+
+
+def _git(root: Path, *args: str) -> Optional[str]:
+    done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True)
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def last_commit_model(root: Path) -> Optional[Path]:
+    """The model trained on the last commit's training data, trained now if it is not cached;
+    None outside a git work tree. The current spaCy pipeline and components are used, so the only
+    difference from the current model is the training data (and the retraining noise)."""
+    commit = _git(root, "rev-parse", "HEAD")
+    if not commit:
+        return None
+    name = f"last-commit-{commit[:12]}"
+    model = root / BASELINES / f"{name}.tar.gz"
+    if model.exists():
+        return model
+    print(f"No published model yet: training a model on the last commit's data ({commit[:12]}) to compare "
+          f"with, once per commit (about 2 minutes) ...", flush=True)
+    archive = subprocess.run(["git", "-C", str(root), "archive", "--format=tar", commit, *TRAINING_INPUTS],
+                             capture_output=True)
+    if archive.returncode != 0:
+        raise RuntimeError(f"git archive failed: {archive.stderr.decode(errors='replace').strip()}")
+    with tempfile.TemporaryDirectory() as scratch:
+        with tempfile.TemporaryFile() as handle:
+            handle.write(archive.stdout)
+            handle.seek(0)
+            with tarfile.open(fileobj=handle) as tar:
+                tar.extractall(scratch)
+        rasa = Path(sys.executable).with_name("rasa")
+        log = root / BASELINES / f"{name}.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with open(log, "w") as out:
+            trained = subprocess.run(
+                [str(rasa), "train", "--data", f"{scratch}/data", "--domain", f"{scratch}/domain.yml",
+                 "--config", f"{scratch}/config.yml", "--out", str(root / BASELINES), "--fixed-model-name", name],
+                cwd=root, stdout=out, stderr=subprocess.STDOUT)
+    if trained.returncode != 0 or not model.exists():
+        raise RuntimeError(f"training the last commit's model failed (exit code {trained.returncode}); "
+                           f"its log: {relative(log, root)}")
+    return model
 
 
 def sha256(path: Path) -> str:
@@ -98,18 +149,22 @@ def figures(items: List[dict], declined: List[dict]) -> Dict[str, float]:
             "declined": refused, "off_topic_count": len(declined)}
 
 
-def report(current: dict, published: Optional[dict]) -> int:
+def report(current: dict, published: Optional[dict], label: str = "published") -> int:
+    """`published` is the model compared with: the published one, or the last commit's (label "commit")."""
     def pct(x: float) -> str:
         return f"{100 * x:5.1f}%"
 
     print()
     if published is None:
-        print("No published model yet (models/published/lumc.tar.gz): only the current figures are shown.")
+        print("No published model yet (models/published/lumc.tar.gz) and no last commit to train one from: "
+              "only the current figures are shown.")
         print(f"  in-scope accuracy  {pct(current['in_scope_accuracy'])}  ({current['answered']}/{current['in_scope_count']})")
         print(f"  off-topic declined {pct(current['off_topic_decline_rate'])}  ({current['declined']}/{current['off_topic_count']})")
         print("Publish it with `make publish` once you are happy with it.")
         return 0
-    print(f"{'':28} {'published':>10} {'current':>10} {'change':>8}")
+    if label != "published":
+        print("Nothing is published yet: compared with the model of the last commit's training data (\"commit\").")
+    print(f"{'':28} {label:>10} {'current':>10} {'change':>8}")
     for name, key in (("in-scope accuracy", "in_scope_accuracy"), ("off-topic decline rate", "off_topic_decline_rate")):
         before, after = published[key], current[key]
         print(f"{name:28} {pct(before):>10} {pct(after):>10} {100 * (after - before):+7.1f}")
@@ -118,7 +173,7 @@ def report(current: dict, published: Optional[dict]) -> int:
     for item in current["in_scope"]:
         groups[item.get("group", "?")].append(item)
     print("\nAccuracy per group (intent the current model predicts for the question):")
-    print(f"  {'group':34} {'n':>3} {'published':>10} {'current':>10}")
+    print(f"  {'group':34} {'n':>3} {label:>10} {'current':>10}")
     for group in sorted(groups):
         rows = groups[group]
         old = [before[tuple(r["turns"])] for r in rows if tuple(r["turns"]) in before]
@@ -137,6 +192,15 @@ def report(current: dict, published: Optional[dict]) -> int:
         for item in newly_answered:
             print(f"  - {item['message']}")
     print(f"Newly passing questions: {len(newly_passing)}")
+    old_groups = {tuple(i["turns"]): i.get("group") for i in published["in_scope"] if i.get("group")}
+    moved = [(i, old_groups[tuple(i["turns"])]) for i in current["in_scope"]
+             if old_groups.get(tuple(i["turns"])) not in (None, i.get("group"))]
+    if moved:
+        print(f"Questions now taken by another answer ({len(moved)}; the new one first):")
+        for item, before_group in moved:
+            verdict = "still right" if item["answered"] and before.get(tuple(item["turns"])) else \
+                "now right" if item["answered"] else "now wrong" if before.get(tuple(item["turns"])) else "still wrong"
+            print(f"  - {' / '.join(item['turns'])}   [{item.get('group')} <- {before_group}; {verdict}]")
     drop = round((published["in_scope_accuracy"] - current["in_scope_accuracy"]) * current["in_scope_count"])
     if drop > MAX_DROP_QUESTIONS:
         print(f"\nFAILED: {drop} fewer in-scope questions answered ({100 * (published['in_scope_accuracy'] - current['in_scope_accuracy']):.1f} points; "
@@ -157,10 +221,16 @@ def main(argv: Optional[List[str]] = None) -> int:
     current = run_model(root, root / CURRENT, "current", with_groups=True)
     (root / LAST_RUN).parent.mkdir(parents=True, exist_ok=True)
     (root / LAST_RUN).write_text(json.dumps(current, indent=1))
-    published = None
     if (root / PUBLISHED).exists():
-        published = run_model(root, root / PUBLISHED, "published")
-    return report(current, published)
+        return report(current, run_model(root, root / PUBLISHED, "published", with_groups=True))
+    try:
+        baseline = last_commit_model(root)
+    except RuntimeError as error:
+        print(f"Stopped: {error}", file=sys.stderr)
+        return 1
+    if baseline is None:
+        return report(current, None)
+    return report(current, run_model(root, baseline, "last commit's", with_groups=True), "commit")
 
 
 if __name__ == "__main__":

@@ -11,13 +11,16 @@ from __future__ import annotations
 import difflib
 import re
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Collection, Dict, Iterable, List, Optional, Set, Tuple
 
 from checks import consistency
 from checks.consistency import normalise
 
 MIN_EXAMPLE_CHARS = 3
 NEAR_DUPLICATE_RATIO = 0.9
+# New examples are held to a looser line: 0.75 catches "is there a study association for biomedical
+# sciences" ~ "is there a student association for medicine students" (0.81).
+NEW_EXAMPLE_RATIO = 0.75
 
 
 def clean_examples(examples: Iterable[str]) -> Tuple[List[str], List[str]]:
@@ -83,13 +86,14 @@ def all_examples(root: Path) -> Dict[str, List[Tuple[str, Path]]]:
     return consistency.Project(root).examples
 
 
-def near_duplicates(examples: Dict[str, List[Tuple[str, Path]]], only: Sequence[str] = (),
+def near_duplicates(examples: Dict[str, List[Tuple[str, Path]]], involving: Collection[str] = (),
                     ratio: float = NEAR_DUPLICATE_RATIO) -> List[Tuple[float, str, str, str, str]]:
     """(ratio, intent A, example A, intent B, example B) for similar examples of different intents.
 
     Compared after the consistency rules' normalisation; exact repeats are the consistency rules'
-    business and are left out. With `only`, just pairs involving those intents.
+    business and are left out. With `involving` (examples, as written), just pairs with one of them.
     """
+    wanted = {normalise(e) for e in involving}
     items = sorted({(normalise(e), intent, e) for intent, rows in examples.items() for e, _ in rows},
                    key=lambda item: len(item[0]))
     found = []
@@ -99,7 +103,7 @@ def near_duplicates(examples: Dict[str, List[Tuple[str, Path]]], only: Sequence[
             # ratio = 2*matches/(len a + len b) <= 2*len a/(len a + len b): stop once it cannot reach.
             if 2 * len(a) < ratio * (len(a) + len(b)):
                 break
-            if intent_a == intent_b or a == b or (only and intent_a not in only and intent_b not in only):
+            if intent_a == intent_b or a == b or (wanted and a not in wanted and b not in wanted):
                 continue
             matcher.set_seq1(b)
             if matcher.real_quick_ratio() >= ratio and matcher.quick_ratio() >= ratio:
@@ -107,6 +111,59 @@ def near_duplicates(examples: Dict[str, List[Tuple[str, Path]]], only: Sequence[
                 if r >= ratio:
                     found.append((round(r, 2), intent_a, text_a, intent_b, text_b))
     return sorted(found, reverse=True)
+
+
+def near_repeats(examples: Dict[str, List[Tuple[str, Path]]],
+                 new: Collection[str]) -> List[Tuple[float, str, str, str, str]]:
+    """Pairs of a new example and a similar example of another intent, the new one first.
+
+    Looser than `near_duplicates` (NEW_EXAMPLE_RATIO): a new answer's examples that nearly repeat
+    questions another intent handles, `not_covered` and `out_of_scope` declines included, will
+    take those questions over after training ("is there a student association for medicine
+    students" was declined until an FAQ example asked about the biomedical one)."""
+    wanted = {normalise(e) for e in new}
+    if not wanted:
+        return []
+    pairs = []
+    for r, intent_a, text_a, intent_b, text_b in near_duplicates(examples, new, NEW_EXAMPLE_RATIO):
+        if normalise(text_a) not in wanted:
+            intent_a, text_a, intent_b, text_b = intent_b, text_b, intent_a, text_a
+        pairs.append((r, intent_a, text_a, intent_b, text_b))
+    return pairs
+
+
+def committed_examples(root: Path, ref: str = "HEAD") -> Optional[Set[str]]:
+    """The normalised examples of data/ as of the commit `ref`; None outside a git work tree."""
+    import subprocess
+
+    import yaml
+
+    listed = subprocess.run(["git", "-C", str(root), "ls-tree", "-r", "--name-only", ref, "--", "data"],
+                            capture_output=True, text=True)
+    if listed.returncode != 0:
+        return None
+    found: Set[str] = set()
+    for name in listed.stdout.split():
+        if not name.endswith((".yml", ".yaml")):
+            continue
+        shown = subprocess.run(["git", "-C", str(root), "show", f"{ref}:{name}"], capture_output=True, text=True)
+        try:
+            data = yaml.safe_load(shown.stdout) or {}
+        except yaml.YAMLError:
+            continue
+        for item in data.get("nlu") or [] if isinstance(data, dict) else []:
+            if isinstance(item, dict) and isinstance(item.get("examples"), str):
+                found |= {normalise(line.strip()[2:]) for line in item["examples"].splitlines()
+                          if line.strip().startswith("- ")}
+    return found
+
+
+def uncommitted_examples(root: Path) -> List[str]:
+    """Examples added since the last commit (none outside a git work tree)."""
+    committed = committed_examples(root)
+    if committed is None:
+        return []
+    return [e for rows in all_examples(root).values() for e, _ in rows if normalise(e) not in committed]
 
 
 def insert_examples(text: str, intent: str, examples: List[str]) -> str:

@@ -295,11 +295,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     for path in changes:
         print(f"  {relative(path, root)}")
     print(f"  {len(entry.examples)} example questions; the answer ends with: {source_line(root, entry)}")
-    close = ex.near_duplicates(ex.all_examples(root), only=[f"faq/{entry.key}"])
+    close = ex.near_repeats(ex.all_examples(root), entry.examples)
     if close:
-        print("Warning: these examples are very similar to examples of other intents; the bot may mix them up:")
+        print("Warning: these examples are close to examples of other intents; after training the new answer may "
+              "take their questions:")
         for ratio, intent_a, text_a, intent_b, text_b in close:
             print(f'  {ratio:.2f}  "{text_a}" ({intent_a})  ~  "{text_b}" ({intent_b})')
+        print("  After make train, ask the assistant those other questions: they must still get their own answer "
+              "(not_covered and out_of_scope ones must still be declined). Reword an example if not.")
     print("Next: make check, make train, make evaluate (docs/trainers.md).")
     return 0
 

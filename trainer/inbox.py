@@ -2,12 +2,16 @@
 
   python -m trainer.inbox list                       # pending items, oldest first (--all: every item)
   python -m trainer.inbox accept ID --intent ask_fee # add the message as an example of that intent
+  python -m trainer.inbox accept ID                  # ... of the intent the reviewer suggested
   python -m trainer.inbox accept ID --new-faq KEY    # start a new FAQ entry from it (a draft in var/)
   python -m trainer.inbox reject ID
+  python -m trainer.inbox targets                    # the intents and FAQ answers to choose from
 
 The database is the conversation database (TRACKER_DB_URL, as for the staff page; docs/staff.md).
-Accepting as an example runs the same checks as `make faq-add` (no example used twice, no held-out
-question, valid YAML) and changes nothing when one fails; the item then stays pending.
+Accepting (`accept_item`, which the staff page's Accept calls too) writes the example into the file
+that holds its intent's examples, after the same checks as `make faq-add` (a real intent or FAQ
+answer, no example used twice, no held-out question, valid YAML), in the transaction that marks the
+item accepted: when a check fails nothing changes and the item stays pending.
 """
 
 from __future__ import annotations
@@ -17,15 +21,19 @@ import datetime
 import getpass
 import json
 import sys
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 import yaml
 
+from actions.language import DEFAULT_LANGUAGE, sure_language
 from staff import inbox
 from trainer import examples as ex
+from trainer import targets
 from trainer.faq import KEY_PATTERN, MIN_EXAMPLES, sources
-from trainer.project import PROJECT, Refused, relative, require_valid_yaml, write_atomically
+from trainer.project import PROJECT, Refused, relative, report, require_valid_yaml, write_atomically
 
 DRAFTS = Path("var/faq-drafts")
 
@@ -35,27 +43,71 @@ def engine():
     return create_engine()
 
 
+@dataclass(frozen=True)
+class Accepted:
+    item: inbox.InboxItem
+    path: Path      # the training data file or the FAQ draft written
+    target: str     # the intent or faq/<key>, or "new FAQ <key>"
+    message: str    # what happened and what to do next, for the trainer
+
+
 def find(db, item_id: int) -> inbox.InboxItem:
-    for item in inbox.list_items(db):
-        if item.id == item_id:
-            if item.status != "pending":
-                raise Refused([f"inbox item {item_id} was already {item.status} by {item.decided_by}"])
-            return item
-    raise Refused([f"there is no inbox item {item_id}: see `make inbox` for the pending ones"])
+    item = inbox.get(db, item_id)
+    if item is None:
+        raise Refused([f"there is no inbox item {item_id}: see `make inbox` for the pending ones"])
+    if item.status != "pending":
+        raise Refused([f"inbox item {item_id} was already {item.status} by {item.decided_by}"])
+    return item
+
+
+def unknown_target(name: str) -> Refused:
+    return Refused([f'"{name}" is not an intent or FAQ answer of the assistant: choose one of the list '
+                    f"(`make inbox ARGS=targets` prints it; FAQ answers are faq/<key>), or accept it as "
+                    f"the first question of a new FAQ entry (--new-faq KEY)"])
+
+
+def accept_item(db, root: Path, item_id: int, decided_by: str, target: Optional[str] = None,
+                new_faq: Optional[str] = None) -> Accepted:
+    """Accept an inbox item: its message becomes an example of `target` (default: the suggested
+    intent) or the first question of the FAQ draft `new_faq`. The staff page and `make inbox` both
+    call this, so an item is never accepted without its training data changing."""
+    item = find(db, item_id)
+    target = (target or "").strip() or item.suggested_intent.strip()
+    if not new_faq and target.lower().startswith(inbox.NEW_FAQ.lower()):
+        new_faq = target[len(inbox.NEW_FAQ):].strip(" :")
+        if not new_faq:
+            raise Refused([f'inbox item {item_id} was suggested as a new FAQ entry: give its key '
+                           f'(--new-faq KEY, e.g. --new-faq housing), or choose an existing answer'])
+    if not new_faq and targets.find_target(target, root) is None:
+        raise unknown_target(target)
+    with db.begin() as conn:
+        if not inbox.claim(conn, item.id, "accepted", decided_by):
+            raise Refused([f"inbox item {item_id} was decided by someone else just now"])
+        if new_faq:
+            path = write_draft(root, new_faq, item)
+            return Accepted(item, path, f"{inbox.NEW_FAQ} {new_faq}",
+                            f"Started a new FAQ entry in {relative(path, root)}; inbox item {item.id} accepted.\n"
+                            f"Open that file, add more example questions, the answer and the source, then run:\n"
+                            f"  make faq-add FROM={relative(path, root)}")
+        path = add_example(root, target, item.message_text)
+        return Accepted(item, path, target,
+                        f'Added "{item.message_text}" as an example of {target} in {relative(path, root)}; '
+                        f"inbox item {item.id} accepted.\nNext: make check, make train, make evaluate.")
 
 
 def add_example(root: Path, intent: str, text: str) -> Path:
     """Appends `text` to the examples of `intent` in its data/nlu file, after every check passes."""
     require_valid_yaml(root)
+    if targets.find_target(intent, root) is None:
+        raise unknown_target(intent)
     examples = ex.all_examples(root)
     if intent not in examples:
-        faq_hint = " (FAQ answers are faq/<key>, e.g. faq/abroad_why)" if intent == "faq" or "/" not in intent else ""
-        raise Refused([f'"{intent}" is not an intent with examples{faq_hint}: use one of the intents in data/nlu/, '
-                       f"or --new-faq KEY to start a new FAQ entry"])
+        raise Refused([f'{intent} has no example questions in data/nlu/ yet: add its first ones by hand '
+                       f"(docs/trainers.md)"])
     cleaned, problems = ex.clean_examples([text])
     if not cleaned:
         raise Refused(["the message is empty"])
-    path = examples[intent][-1][1]
+    path = example_file(examples[intent], cleaned[0])
     problems += ex.added_problems(root, {intent: cleaned}, path)
     if problems:
         raise Refused(problems)
@@ -70,6 +122,16 @@ def add_example(root: Path, intent: str, text: str) -> Path:
         raise RuntimeError(f"{relative(path, root)}: could not add the example without changing other content")
     write_atomically({path: new})
     return path
+
+
+def example_file(rows: List[Tuple[str, Path]], text: str) -> Path:
+    """The file of the intent's examples in the message's language (data/nlu/nl/ for a message that is
+    surely Dutch, else an English one): the one holding most of them, the intent's own file rather than
+    one of the files where it appears by concern (in_context.yml, subjects.yml)."""
+    dutch = (sure_language(text) or DEFAULT_LANGUAGE) == "nl"
+    counts = Counter(path for _, path in rows)
+    files = [path for path in counts if (path.parent.name == "nl") == dutch] or list(counts)
+    return max(files, key=lambda path: counts[path])
 
 
 def write_draft(root: Path, key: str, item: inbox.InboxItem) -> Path:
@@ -106,11 +168,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     listing.add_argument("--all", action="store_true", help="also accepted and rejected items")
     accept = sub.add_parser("accept", help="accept an item")
     accept.add_argument("id", type=int)
-    how = accept.add_mutually_exclusive_group(required=True)
-    how.add_argument("--intent", help="an existing intent or faq/<key>")
+    how = accept.add_mutually_exclusive_group()
+    how.add_argument("--intent", help="an existing intent or faq/<key> (default: the one suggested)")
     how.add_argument("--new-faq", metavar="KEY", help="start a new FAQ entry with this key")
     reject = sub.add_parser("reject", help="reject an item")
     reject.add_argument("id", type=int)
+    sub.add_parser("targets", help="the intents and FAQ answers a message can be accepted as")
     args = parser.parse_args(argv)
     root = args.project.resolve()
     by = args.by or getpass.getuser() or "trainer"
@@ -126,34 +189,24 @@ def main(argv: Optional[List[str]] = None) -> int:
                       f"(by {item.marked_by})\n       \"{item.message_text}\""
                       + (f"\n       note: {item.note}" if item.note else ""))
             if items and not getattr(args, "all", False):
-                print("\nAccept: make inbox ARGS='accept ID --intent INTENT'  or  ARGS='accept ID --new-faq KEY'; "
-                      "reject: make inbox ARGS='reject ID'")
+                print("\nAccept: make inbox ARGS='accept ID' (as suggested), ARGS='accept ID --intent INTENT' or "
+                      "ARGS='accept ID --new-faq KEY'; reject: make inbox ARGS='reject ID'; "
+                      "the intents and FAQ answers: make inbox ARGS=targets")
             return 0
-        item = find(db, args.id)
+        if args.command == "targets":
+            for target in targets.training_targets(root):
+                print(f"{target.name:32} {target.title}")
+            return 0
         if args.command == "reject":
-            inbox.reject(db, item.id, by)
+            item = find(db, args.id)
+            if not inbox.reject(db, item.id, by):
+                raise Refused([f"inbox item {item.id} was decided by someone else just now"])
             print(f"Rejected inbox item {item.id}.")
             return 0
-        if args.intent:
-            path = add_example(root, args.intent, item.message_text)
-            inbox.accept(db, item.id, by)
-            print(f'Added "{item.message_text}" as an example of {args.intent} in {relative(path, root)}; '
-                  f"inbox item {item.id} accepted.\nNext: make check, make train, make evaluate.")
-        else:
-            path = write_draft(root, args.new_faq, item)
-            inbox.accept(db, item.id, by)
-            print(f"Started a new FAQ entry in {relative(path, root)}; inbox item {item.id} accepted.\n"
-                  f"Open that file, add more example questions, the answer and the source, then run:\n"
-                  f"  make faq-add FROM={relative(path, root)}")
+        print(accept_item(db, root, args.id, by, target=args.intent, new_faq=args.new_faq).message)
         return 0
-    except Refused as refused:
-        print("Refused: nothing was changed. Fix the following and run the command again:", file=sys.stderr)
-        for problem in refused.problems:
-            print(f"  - {problem}", file=sys.stderr)
-        return 2
-    except RuntimeError as error:
-        print(f"Stopped: {error}", file=sys.stderr)
-        return 1
+    except (Refused, RuntimeError) as stopped:
+        return report(stopped)
 
 
 if __name__ == "__main__":

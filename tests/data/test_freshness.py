@@ -1,5 +1,5 @@
 """Every fact in knowledge/ has an as-of and a review-by date (CI fails otherwise), and `make check`
-warns about facts past their review-by day, judged with a fixed clock."""
+warns about facts past their review-by day, judged with a fixed clock, except facts marked stale."""
 
 from __future__ import annotations
 
@@ -58,23 +58,39 @@ def test_a_new_fact_without_dates_is_caught_wherever_it_is(knowledge):
 
 
 def test_warnings_for_facts_past_their_review_day_with_a_fixed_clock(knowledge):
-    _, warnings = freshness.check(knowledge, dt.date(2023, 9, 1))  # the fee is due that day: not late yet
-    assert [w.split(" ")[0] for w in warnings] == ["programme.yml#facts.start_date",
-                                                   "programme.yml#facts.application_deadline"]
+    # The fee, start date and deadline are marked stale (their answers say "as of 2022"): never warned.
     _, warnings = freshness.check(knowledge, dt.date(2023, 9, 2))
-    assert warnings[-1] == ("programme.yml#facts.tuition_fee (Tuition fees, as of 2022) was due for review on "
-                            "2023-09-01, 1 day ago: check it against the source and move review_by forward")
-    _, warnings = freshness.check(knowledge, dt.date(2022, 9, 30))
     assert warnings == []
+    edit(knowledge, "programme.yml", "    stale: true\n    as_of: \"2022\"\n    review_by: \"2023-09-01\"",
+         "    stale: false\n    as_of: \"2022\"\n    review_by: \"2023-09-01\"")
+    _, warnings = freshness.check(knowledge, dt.date(2023, 9, 1))  # the fee is due that day: not late yet
+    assert warnings == []
+    _, warnings = freshness.check(knowledge, dt.date(2023, 9, 2))
+    assert warnings == ["programme.yml#facts.tuition_fee (Tuition fees, as of 2022) was due for review on "
+                        "2023-09-01, 1 day ago: check it against the source and move review_by forward"]
     _, warnings = freshness.check(knowledge, dt.date(2027, 7, 1))  # everything is due by then
-    assert len(warnings) == len(KnowledgeBase(knowledge / "knowledge").fact_records())
+    records = KnowledgeBase(knowledge / "knowledge").fact_records()
+    assert len(warnings) == len([r for r in records if not r.data.get("stale")])
+
+
+def test_facts_marked_stale_are_listed_once_as_known_stale(knowledge):
+    assert freshness.known_stale(knowledge) == [
+        'programme.yml#facts.tuition_fee (Tuition fees): answers say "as of 2022"',
+        'programme.yml#facts.start_date (Start date): answers say "as of 2022"',
+        'programme.yml#facts.application_deadline (Application deadline): answers say "as of 2022"',
+    ]
 
 
 def test_make_check_warns_but_passes_and_fails_on_a_missing_date(tmp_path, capsys):
     root = copy_project(tmp_path / "project")
+    assert check.main(["--project", str(root), "--today", "2026-12-01"]) == 0
+    out = capsys.readouterr().out
+    assert "4. Fact freshness: ok" in out and "WARNING" not in out.split("4. Fact freshness")[1]
+    assert "Known to be out of date (marked stale: true; nothing to do until the source changes): 3" in out
+
     assert check.main(["--project", str(root), "--today", "2027-03-01"]) == 0
     out = capsys.readouterr().out
-    assert "4. Fact freshness: 0 problem(s), 4 fact(s) past their review-by day" in out
+    assert "4. Fact freshness: 0 problem(s), 1 fact(s) past their review-by day" in out
     assert "   WARNING study_abroad.yml#contact (Information about studying abroad, as of 2026-11-21) was due " \
            "for review on 2027-02-01, 28 days ago" in out
 

@@ -11,6 +11,7 @@ import pytest
 from staff import demo_data, schema, turn_index
 from stores.db_url import create_engine
 from stores.scratch_db import base_postgres_url, create_database, drop_database
+from tests.trainer.conftest import copy_project
 
 from staff_testkit import CONVERSATIONS, PAYLOADS, create_account, start_app
 
@@ -49,12 +50,15 @@ def seeded(request):
 
 @pytest.fixture(scope="session")
 def server(sqlite_db, tmp_path_factory):
-    """The staff app as started in production (python -m staff.app) on the SQLite data."""
+    """The staff app as started in production (python -m staff.app) on the SQLite data; inbox items
+    it accepts go into a copy of the project's training data (`project`), never the real files."""
     url, _ = sqlite_db
     create_account(url, "rita", "reviewer")
     create_account(url, "adam", "admin")
-    log = tmp_path_factory.mktemp("staffapp") / "app.log"
-    proc, base = start_app(url, log)
-    yield {"base": base, "db_url": url, "log": log}
+    folder = tmp_path_factory.mktemp("staffapp")
+    project = copy_project(folder / "project")
+    log = folder / "app.log"
+    proc, base = start_app(url, log, STAFF_PROJECT_DIR=str(project))
+    yield {"base": base, "db_url": url, "log": log, "project": project}
     proc.terminate()
     proc.wait(timeout=10)

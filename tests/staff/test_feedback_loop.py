@@ -90,7 +90,7 @@ def test_declined_question_is_marked_accepted_trained_and_then_answered(tmp_path
 
     # 2. It is among the unanswered questions; a reviewer marks it for training on the staff page.
     create_account(db_url, "rita", "reviewer")
-    app, base = start_app(db_url, tmp_path / "staff.log")
+    app, base = start_app(db_url, tmp_path / "staff.log", STAFF_PROJECT_DIR=str(root))
     try:
         s = requests.Session()
         s.post(base + "/login", data={"csrf_token": _csrf(s.get(base + "/login").text),

@@ -170,6 +170,25 @@ def test_mark_for_training_needs_the_csrf_token(server):
     assert r.status_code == 403
 
 
+def test_marking_refuses_what_is_not_an_answer_and_merges_repeats(server):
+    s, _ = login(server["base"], "rita")
+    sender, event_id = _some_message(server)
+    token = _csrf(s.get(f"{server['base']}/conversation", params={"sender": sender}).text)
+
+    def mark(suggested):
+        return s.post(f"{server['base']}/conversation/mark", allow_redirects=False, data={
+            "sender": sender, "event_id": event_id, "suggested_intent": suggested, "csrf_token": token})
+
+    refused = mark("sports")
+    assert refused.status_code == 400 and "is not one of the assistant" in refused.text
+    assert mark("ask_fee").status_code == 302 and mark("faq/abroad_why").status_code == 302
+    engine = _db(server)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(schema.trainer_inbox).where(schema.trainer_inbox.c.sender_id == sender)).fetchall()
+    engine.dispose()
+    assert [r.suggested_intent for r in rows] == ["faq/abroad_why"]
+
+
 def test_roles_reviewer_cannot_see_audit_or_decide(server):
     s, _ = login(server["base"], "rita")
     assert s.get(server["base"] + "/audit").status_code == 403
@@ -230,3 +249,9 @@ def test_cookies_are_secure_when_configured(server, tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_the_app_says_where_it_serves_and_the_login_page_names_the_account_command(server):
+    port = server["base"].rsplit(":", 1)[1]
+    assert f"Staff review page: http://127.0.0.1:{port}/" in server["log"].read_text()
+    assert "make staff-account" in requests.get(server["base"] + "/login").text

@@ -23,7 +23,7 @@ def engine(tmp_path):
     engine.dispose()
 
 
-def test_inbox_mark_list_accept_reject(engine):
+def test_inbox_mark_list_reject_and_claim(engine):
     a = inbox.mark(engine, sender_id="c1", message_text="is there a bike shed?",
                    suggested_intent=inbox.NEW_FAQ, marked_by="rita", note="asked often")
     b = inbox.mark(engine, sender_id="c2", message_text="fee?", suggested_intent="faq/tuition_fees",
@@ -32,13 +32,38 @@ def test_inbox_mark_list_accept_reject(engine):
     assert [(i.id, i.status, i.suggested_intent) for i in pending] == [
         (a, "pending", "new FAQ"), (b, "pending", "faq/tuition_fees")]
     assert pending[0].note == "asked often" and pending[0].marked_by == "rita"
-    assert inbox.accept(engine, a, decided_by="tom") is True
+    with engine.begin() as conn:  # what trainer.inbox.accept_item does around writing the example
+        assert inbox.claim(conn, a, "accepted", "tom") is True
     assert inbox.reject(engine, b, decided_by="tom") is True
-    assert inbox.accept(engine, b, decided_by="tom") is False  # already decided
+    assert inbox.reject(engine, b, decided_by="tom") is False  # already decided
     assert inbox.list_pending(engine) == []
     decided = {i.id: i for i in inbox.list_items(engine)}
     assert decided[a].status == "accepted" and decided[a].decided_by == "tom" and decided[a].decided_at
-    assert decided[b].status == "rejected"
+    assert decided[b].status == "rejected" and inbox.get(engine, b) == decided[b]
+
+
+def test_a_claim_rolls_back_with_its_transaction(engine):
+    a = inbox.mark(engine, sender_id="c1", message_text="fee?", suggested_intent="ask_fee", marked_by="rita")
+    with pytest.raises(RuntimeError):
+        with engine.begin() as conn:
+            assert inbox.claim(conn, a, "accepted", "tom")
+            raise RuntimeError("writing the example failed")
+    assert inbox.get(engine, a).status == "pending"
+
+
+def test_marking_the_same_message_again_merges(engine):
+    a = inbox.mark(engine, sender_id="c1", message_text="fee?", suggested_intent="ask_detail", marked_by="rita",
+                   note="short")
+    again = inbox.mark(engine, sender_id="c1", message_text="fee?", suggested_intent="ask_fee", marked_by="adam",
+                       note="it is about the fee")
+    other = inbox.mark(engine, sender_id="c2", message_text="fee?", suggested_intent="ask_fee", marked_by="rita")
+    assert again == a and other != a
+    item = inbox.get(engine, a)
+    assert (item.suggested_intent, item.note) == ("ask_fee", "short / it is about the fee")
+    assert [i.id for i in inbox.list_items(engine)] == [a, other]
+    inbox.reject(engine, a, "tom")
+    assert inbox.mark(engine, sender_id="c1", message_text="fee?", suggested_intent="ask_fee",
+                      marked_by="rita") == a and inbox.get(engine, a).status == "rejected"
 
 
 def test_inbox_requires_a_suggestion(engine):
@@ -98,6 +123,25 @@ def test_accounts_command_reads_password_from_stdin(tmp_path):
     engine = create_engine(url)
     assert accounts.authenticate(engine, "adam", "s3cret-passphrase!")["role"] == "admin"
     engine.dispose()
+
+
+def test_make_staff_account_works_outside_the_virtualenv(tmp_path):
+    """The documented command runs inside .venv whatever python the shell has (no sqlalchemy needed)."""
+    url = f"sqlite:///{tmp_path / 'make.db'}"
+    env = {key: value for key, value in os.environ.items() if key not in ("VIRTUAL_ENV", "PYTHONPATH")}
+    env.update(TRACKER_DB_URL=url, PATH="/usr/bin:/bin")
+
+    def make(args, stdin):
+        return subprocess.run(["make", "-s", "staff-account", f"ARGS={args}"], input=stdin, text=True,
+                              capture_output=True, cwd=PROJECT_ROOT, env=env, timeout=120)
+
+    made = make("create --username rita --role reviewer", "s3cret-passphrase!\n")
+    assert made.returncode == 0, made.stderr
+    assert "created reviewer rita" in made.stdout
+    assert "rita\treviewer\tactive" in make("list", "").stdout
+    # Without a terminal to ask at, a missing name is a clear error, not a traceback.
+    missing = make("create --role reviewer", "s3cret-passphrase!\n")
+    assert missing.returncode != 0 and "give --username NAME and --role reviewer|admin" in missing.stderr
 
 
 def test_generated_secret_key_is_kept_private_and_stable(tmp_path, monkeypatch, capsys):

@@ -1,5 +1,7 @@
 """A turn's outcome comes from the metadata of what the assistant sent, never from the intent alone."""
 
+import pytest
+
 from staff import outcomes as o
 
 
@@ -61,3 +63,31 @@ def test_every_recorded_message_is_flagged_as_the_real_assistant_answered_it(tmp
     assert {"answered", "declined", "chitchat"} <= outcomes_seen
     assert {"off_topic", "low_confidence", "other_institution"} <= reasons_seen
     assert any(r.context for r in rows.values())
+
+
+# --- what the page says the assistant did (staff/describe.py) -----------------------------------
+
+from staff.describe import answer_confidence, describe  # noqa: E402
+
+
+@pytest.mark.parametrize("turn,words,kind", [
+    ({"outcome": "answered", "answer": "ask_fee", "intent": "ask_fee", "intent_confidence": 0.97},
+     "answered: tuition fee", "ok"),
+    ({"outcome": "answered", "answer": "faq/abroad_why", "intent": "faq", "intent_confidence": 0.99,
+      "faq_confidence": 0.44},
+     "check this: answered: FAQ: abroad why (confidence 0.44, below 0.6)", "check"),
+    ({"outcome": "answered", "answer": "ask_fee", "intent_confidence": 0.3, "context": True},
+     "answered from the conversation's context: tuition fee", "ok"),
+    ({"outcome": "declined", "reason": "not_covered", "intent_confidence": 1.0}, "declined: not in the documents",
+     "declined"),
+    ({"outcome": "declined", "reason": "off_topic"}, "declined: off topic", "declined"),
+    ({"outcome": "handoff", "answer": "ask_human"}, "handed over to a person", "other"),
+    ({"outcome": "chitchat", "answer": "greet"}, "greeting, thanks or help", "other"),
+])
+def test_the_page_says_what_the_assistant_did_in_plain_words(turn, words, kind):
+    described = describe(turn, 0.6)
+    assert (described.words, described.kind) == (words, kind)
+
+
+def test_a_decline_has_no_answer_confidence():
+    assert answer_confidence({"outcome": "declined", "intent_confidence": 1.0}) is None

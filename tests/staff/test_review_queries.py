@@ -125,7 +125,9 @@ def test_lowest_confidence_sort(seeded):
     with engine.connect() as conn:
         rows = queries.conversation_list(conn, Filters(sort="lowest_confidence")).rows
     values = [r["min_confidence"] for r in rows]
-    assert values == sorted(values) and values[0] < 0.5
+    known = [v for v in values if v is not None]  # conversations with no answer (only declines) come last
+    assert values == known + [None] * (len(values) - len(known))
+    assert known == sorted(known) and known[0] < 0.5
 
 
 def test_transcript_shows_nlu_outcome_and_producing_action(seeded, oracle):
@@ -172,13 +174,11 @@ def test_dashboard_numbers_agree_with_events(seeded, oracle):
     assert stats["most_down"] == sorted(stats["most_down"], key=lambda a: -a["down"])
     assert sum(d["declined"] for d in stats["per_day"]) == stats["declined"]
     assert sum(d["messages"] for d in stats["per_day"]) == len(oracle)
-    counts = defaultdict(int)
-    for m in oracle.values():
-        if m["faq"]:
-            counts[m["faq"]] += 1
-    top_key, top_count = stats["top_faq"][0]
-    assert top_count == counts[top_key] == max(counts.values())
-    assert [n for _, n in stats["top_faq"]] == sorted(counts.values(), reverse=True)[:10]
+    # One count per answer on every panel: the chart of answers given, the per-answer and thumbs-down tables.
+    per_answer = {a["answer"]: a["messages"] for a in stats["per_answer"]}
+    assert stats["top_answers"] == sorted(per_answer.items(), key=lambda a: (-a[1], a[0]))[:10]
+    assert all(a["messages"] == per_answer[a["answer"]] for a in stats["most_down"])
+    assert stats["demo_conversations"] == CONVERSATIONS  # the seeded data is all demo data
     top_unanswered = stats["unanswered"][0]
     assert top_unanswered[1] == max(
         sum(1 for m in oracle.values() if m["declined"] and m["text"].lower() == t)
@@ -256,3 +256,25 @@ def test_bad_dates_are_refused_and_the_last_day_works():
     f = Filters.from_args({"to": "9999-12-31", "from": "0001-01-01"}, 0.6)
     start, end = queries._day_bounds(f)
     assert start < time.time() < end
+
+
+def test_transcript_says_the_conversations_language(tmp_path):
+    """The language slot (en/nl) shows in the transcript where it was set or changed."""
+    import json as _json
+
+    from stores.db_url import create_engine
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'lang.db'}")
+    schema.create_all(engine)
+    rows = [("user", None, {"event": "user", "text": "hoeveel kost het", "parse_data": {}}),
+            ("slot", None, {"event": "slot", "name": "language", "value": "nl"}),
+            ("slot", None, {"event": "slot", "name": "language", "value": "nl"}),
+            ("slot", None, {"event": "slot", "name": "language", "value": "en"})]
+    with engine.begin() as conn:
+        conn.execute(schema.events.insert(), [
+            {"sender_id": "c1", "type_name": kind, "timestamp": 1_700_000_000 + i, "intent_name": None,
+             "action_name": action, "data": _json.dumps(data)} for i, (kind, action, data) in enumerate(rows)])
+    with engine.connect() as conn:
+        items = queries.transcript(conn, "c1")
+    engine.dispose()
+    assert [i["language"] for i in items if i["kind"] == "language"] == ["Dutch", "English"]

@@ -2,7 +2,9 @@
 
 import csv
 import io
+import json
 import re
+from urllib.parse import urlencode
 
 import pytest
 import sqlalchemy as sa
@@ -74,10 +76,13 @@ def test_transcript_shows_intents_and_actions_and_marks_for_training(page, serve
     expect(payload).to_have_count(1)
     assert payload.locator(".text").inner_text() == PAYLOADS[1]  # shown as text, not as markup
     assert page.locator("li.user img").count() == 0
+    # In a reviewer's words; the NLU's names and numbers only under "Technical details".
+    expect(payload.locator("p.did")).to_contain_text(re.compile(
+        r"What the assistant did: (answered|check this|declined|offered|asked|handed)"))
+    expect(payload.locator("dd.intent")).to_be_hidden()
+    payload.locator("summary").click()
     expect(payload.locator("dd.intent")).to_contain_text(re.compile(r"\w+ [01]\.\d\d"))
-    expect(payload.locator("dd.outcome")).to_be_visible()
-    expect(page.locator("li.bot code.action").first).to_be_visible()
-    payload.get_by_label("Right intent").fill(inbox.NEW_FAQ)
+    payload.get_by_label("Should have been answered as").select_option(inbox.NEW_FAQ)
     payload.get_by_label("Note").fill("<b>asked twice</b>")
     payload.get_by_role("button", name="Use for training").click()
     expect(page.get_by_role("status")).to_have_text("Message added to the trainer inbox.")
@@ -88,6 +93,81 @@ def test_transcript_shows_intents_and_actions_and_marks_for_training(page, serve
     page.goto("/inbox")
     expect(page.locator("td.text", has_text="onerror")).to_have_count(1)
     assert page.locator("td b").count() == 0  # the note's markup is escaped too
+    assert page.dialogs == []
+
+
+def _voted_conversation_with_buttons(db_url):
+    """A conversation with a thumbs-down vote and a reply that offered buttons."""
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        voted = {r[0] for r in conn.execute(sa.select(schema.staff_turns.c.sender_id)
+                                            .where(schema.staff_turns.c.vote == "down").limit(2000))}
+        for sender, data in conn.execute(sa.select(schema.events.c.sender_id, schema.events.c.data)
+                                         .where(schema.events.c.type_name == "bot",
+                                                schema.events.c.sender_id.in_(voted))):
+            buttons = (json.loads(data).get("data") or {}).get("buttons")
+            if buttons:
+                engine.dispose()
+                return sender, buttons[0]["title"]
+    raise AssertionError("no voted conversation with buttons in the demo data")
+
+
+def test_transcript_shows_the_buttons_the_student_saw_and_the_votes(page, server):
+    sender, title = _voted_conversation_with_buttons(server["db_url"])
+    _login(page)
+    page.goto("/conversation?" + urlencode({"sender": sender}))
+    expect(page.locator("ul.buttons li", has_text=title).first).to_be_visible()
+    expect(page.locator("p.vote", has_text="thumbs down").first).to_be_visible()
+    expect(page.locator("li.vote.down .text").first).to_contain_text("Thumbs down for the answer to “")
+    expect(page.locator("h1 .badge.demo")).to_have_text("demo data")
+    # The list shows the votes, the answers given and what needs checking, in plain words.
+    page.goto("/conversations?vote=down")
+    expect(page.locator("p.demo")).to_be_visible()
+    expect(page.locator("table.list tbody td.votes").first).to_contain_text("down")
+    assert "action_" not in page.locator("table.list").inner_text()
+
+
+def _some_conversation(db_url):
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        sender = conn.execute(sa.select(schema.staff_turns.c.sender_id).order_by(schema.staff_turns.c.event_id)
+                              .limit(1)).scalar()
+    engine.dispose()
+    return sender
+
+
+def test_accept_on_the_inbox_page_ends_in_the_training_data(page, server):
+    """Accept on the page is `make inbox ARGS='accept ...'`: the example lands in the file that holds
+    its intent's examples; an item that cannot be placed stays pending and the page says why."""
+    engine = create_engine(server["db_url"])
+    sender = _some_conversation(server["db_url"])
+    text = "roughly how many euros per year does the research master cost me"
+    fee_item = inbox.mark(engine, sender_id=sender, message_text=text, suggested_intent="ask_detail",
+                          marked_by="rita")
+    faq_item = inbox.mark(engine, sender_id=sender, message_text="is there a rowing club near the lumc",
+                          suggested_intent=inbox.NEW_FAQ, marked_by="rita")
+    _login(page, "adam")
+    page.goto("/inbox")
+    row = page.locator("tr", has_text=text)
+    expect(row.locator("td.suggested")).to_have_text("a detail of the previous answer")
+    row.locator("select[name=target]").select_option("ask_fee")
+    row.get_by_role("button", name="Accept").click()
+    expect(page.get_by_role("status")).to_contain_text(f"Item {fee_item} accepted")
+    expect(page.get_by_role("status")).to_contain_text("data/nlu/programme.yml")
+    assert f"    - {text}\n" in (server["project"] / "data/nlu/programme.yml").read_text()
+    assert inbox.get(engine, fee_item).status == "accepted"
+
+    # A new FAQ entry without its key: refused, nothing changed, still pending.
+    page.locator("tr", has_text="rowing club").get_by_role("button", name="Accept").click()
+    expect(page.get_by_role("alert")).to_contain_text("give its key")
+    assert inbox.get(engine, faq_item).status == "pending"
+    assert not (server["project"] / "var/faq-drafts").exists()
+    row = page.locator("tr", has_text="rowing club")
+    row.locator("input[name=new_faq_key]").fill("sports_clubs")
+    row.get_by_role("button", name="Accept").click()
+    expect(page.get_by_role("status")).to_contain_text("var/faq-drafts/sports_clubs.yml")
+    assert inbox.get(engine, faq_item).status == "accepted"
+    engine.dispose()
     assert page.dialogs == []
 
 

@@ -8,7 +8,7 @@ import yaml
 from staff import inbox as staff_inbox
 from stores.db_url import create_engine
 from tests.trainer.conftest import snapshot
-from trainer import check, evaluate, inbox, faq
+from trainer import check, evaluate, inbox, faq, targets
 
 
 # --- make check --------------------------------------------------------------------------------
@@ -102,6 +102,44 @@ def test_accept_as_new_faq_seed_writes_a_draft(project_copy, db, capsys):
     assert snapshot(project_copy) == before
 
 
+def test_accept_takes_the_suggested_intent_when_none_is_given(project_copy, db, capsys):
+    item = mark(db, "how many euros is the master per year")
+    assert inbox.main(["--project", str(project_copy), "--by", "tom", "accept", str(item)]) == 0
+    assert "as an example of ask_fee in data/nlu/programme.yml" in capsys.readouterr().out
+    assert "- how many euros is the master per year\n" in (project_copy / "data/nlu/programme.yml").read_text()
+    assert status(db, item) == "accepted"
+
+
+@pytest.mark.parametrize("suggested,expected", [
+    ("sports", '"sports" is not an intent or FAQ answer of the assistant'),
+    (staff_inbox.NEW_FAQ, "was suggested as a new FAQ entry: give its key"),
+])
+def test_accept_of_a_suggestion_that_is_no_target_is_refused(project_copy, db, capsys, suggested, expected):
+    item = mark(db, "is there a sports club for students", suggested)
+    before = snapshot(project_copy)
+    assert inbox.main(["--project", str(project_copy), "accept", str(item)]) == 2
+    assert expected in capsys.readouterr().err
+    assert snapshot(project_copy) == before and status(db, item) == "pending"
+
+
+def test_accept_of_an_item_decided_meanwhile_writes_nothing(project_copy, db):
+    item = mark(db, "how many euros is the master per year")
+    found = staff_inbox.get(db, item)
+    staff_inbox.reject(db, item, "adam")  # someone else decides between reading and accepting
+    before = snapshot(project_copy)
+    with pytest.raises(inbox.Refused, match="already rejected"):
+        inbox.accept_item(db, project_copy, found.id, "tom", target="ask_fee")
+    assert snapshot(project_copy) == before
+
+
+def test_targets_are_the_domains_intents_and_the_faq_answers(project_copy, capsys):
+    found = {t.name: t.title for t in targets.training_targets(project_copy)}
+    assert found["ask_fee"] == "tuition fee" and found["faq/abroad_why"] == "FAQ: abroad why"
+    assert found["not_covered"] == "not in the documents (to decline)"
+    assert "faq" not in found and "nlu_fallback" not in found
+    assert targets.find_target("sports", project_copy) is None
+
+
 def test_reject_and_double_decision(project_copy, db, capsys):
     item = mark(db, "lol")
     assert inbox.main(["--project", str(project_copy), "reject", str(item)]) == 0
@@ -138,3 +176,36 @@ def test_report_fails_when_more_questions_fail_than_a_retrain_moves(capsys):
 def test_report_passes_on_a_drop_within_retraining_noise(capsys):
     assert evaluate.report(results([True] * 95 + [False] * 5), results([True] * 100)) == 0
     assert "OK" in capsys.readouterr().out
+
+
+def test_report_against_the_last_commit_lists_questions_taken_by_another_answer(capsys):
+    before, after = results([True] * 4), results([True, True, False, True])
+    after["in_scope"][2]["group"] = "faq/study_association"  # the new answer took an ask_fee question
+    assert evaluate.report(after, before, "commit") == 0
+    out = capsys.readouterr().out
+    assert "Nothing is published yet: compared with the model of the last commit's training data" in out
+    assert "Questions now taken by another answer (1; the new one first):" in out
+    assert "- q2   [faq/study_association <- faq/abroad_why; now wrong]" in out
+
+
+def test_the_last_commits_model_is_trained_once_per_commit(project_copy):
+    import subprocess
+
+    assert evaluate.last_commit_model(project_copy) is None  # not a git work tree: nothing to compare with
+    git = lambda *args: subprocess.run(["git", "-C", str(project_copy), *args], check=True,  # noqa: E731
+                                       capture_output=True, text=True).stdout.strip()
+    git("init", "-q")
+    git("add", "-A")
+    git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "base")
+    cached = project_copy / evaluate.BASELINES / f"last-commit-{git('rev-parse', 'HEAD')[:12]}.tar.gz"
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(b"a model")
+    assert evaluate.last_commit_model(project_copy) == cached  # cached: no training
+
+
+def test_accept_writes_a_dutch_message_into_the_dutch_examples(project_copy, db, capsys):
+    item = mark(db, "hoeveel moet ik per jaar betalen voor deze master ongeveer")
+    assert inbox.main(["--project", str(project_copy), "accept", str(item), "--intent", "ask_fee"]) == 0
+    assert "in data/nlu/nl/programme.yml" in capsys.readouterr().out
+    assert "- hoeveel moet ik per jaar betalen voor deze master ongeveer\n" in \
+        (project_copy / "data/nlu/nl/programme.yml").read_text()

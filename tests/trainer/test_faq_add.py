@@ -154,3 +154,38 @@ def test_flags(project_copy, capsys, housing):
             "--source", "housing_page"] + [a for e in housing["examples"] for a in ("--example", e)]
     assert faq.main(argv) == 0, capsys.readouterr().err
     assert "Source: Leiden University housing page\n" in (project_copy / "data/responses/faq.yml").read_text() + "\n"
+
+
+def test_examples_close_to_another_intents_declines_are_warned_about(project_copy):
+    """A new answer whose example nearly repeats a not_covered question would take it over
+    (what `make faq-add` prints after adding an entry)."""
+    from trainer import examples as ex
+
+    new = ["is there a study association for biomedical sciences"] + HOUSING["examples"][1:]
+    examples = ex.all_examples(project_copy)
+    examples["faq/study_association"] = [(e, project_copy / "data/nlu/faq.yml") for e in new]
+    assert (0.84, "faq/study_association", "is there a study association for biomedical sciences", "not_covered",
+            "is there a study association for biomedical sciences in leiden, like mfls") in ex.near_repeats(examples, new)
+    assert ex.near_repeats(examples, []) == []
+
+
+def test_make_check_warns_about_new_examples_close_to_other_intents(project_copy, capsys):
+    import subprocess
+
+    from trainer import check
+
+    git = lambda *args: subprocess.run(["git", "-C", str(project_copy), *args], check=True,  # noqa: E731
+                                       capture_output=True)
+    git("init", "-q")
+    git("add", "-A")
+    git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "base")
+    assert check.main(["--project", str(project_copy)]) == 0
+    assert "New examples" not in capsys.readouterr().out
+    path = project_copy / "data/nlu/programme.yml"
+    path.write_text(path.read_text().replace(
+        "    - tuition fees at utrecht university\n",
+        "    - tuition fees at utrecht university\n    - is there a study association for biomedical sciences\n", 1))
+    check.main(["--project", str(project_copy)])
+    out = capsys.readouterr().out
+    assert "New examples (since the last commit) close to examples of other intents: 1 warning(s)" in out
+    assert 'new "is there a study association for biomedical sciences" (ask_fee)' in out and "(not_covered)" in out
