@@ -51,10 +51,18 @@ def decline_texts() -> List[str]:
     from actions import answers
     from actions.knowledge_base import Entry
 
+    from actions.language import LANGUAGES
+    from actions.wording import phrases
+
     domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
-    declines = [domain["responses"][name][0]["text"].strip() for name in ("utter_decline", "utter_not_covered")]
-    other = answers.not_our_institution(Entry("institution", "other", {"name": "that institution"})).text
-    return [*declines, other.split(", so", 1)[0]]
+    declines = [variant["text"].strip() for name in ("utter_decline", "utter_not_covered")
+                for variant in domain["responses"][name]]
+    other = Entry("institution", "other", {"name": "that institution"})
+    institution = [answers.not_our_institution(other, lang).text.split(",", 1)[0] for lang in LANGUAGES]
+    # "The documents I answer from don't give ... for ...": the words before the first value.
+    not_stated = [phrases()[key][lang].split("{", 1)[0] for key in ("not_stated_for", "not_stated_topic",
+                                                                    "not_stated_about") for lang in LANGUAGES]
+    return [*declines, *institution, *not_stated]
 
 
 def said_decline(texts: Iterable[str], openings: Optional[List[str]] = None) -> bool:

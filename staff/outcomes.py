@@ -1,8 +1,9 @@
 """What the assistant did with a student's message, read from the bot messages it sent.
 
 The custom actions put their outcome into each message's metadata (``actions/answer_action.py``):
-``outcome`` (answered, declined, clarification, choice, handoff), ``reason`` for declines
-(off_topic, low_confidence, other_institution, not_covered), ``context`` when answered from the
+``outcome`` (answered, declined, not_stated, clarification, choice, handoff), ``reason`` for
+declines (off_topic, low_confidence, other_institution, not_covered; a not_stated answer counts as
+a decline with the reason not_stated), ``context`` when answered from the
 conversation's context, and ``answer`` (the intent or faq/<key> answered). Responses uttered by
 rules straight from the domain carry only ``utter_action``; those are classified here from the
 response's name and the message's intent. Intents alone never decide: an ``out_of_scope`` message
@@ -23,9 +24,12 @@ OUTCOME_TITLES = {
     CLARIFICATION: "asked to say more", HANDOFF: "handed over to a person", CHITCHAT: "greeting, thanks or help",
     NO_REPLY: "no reply yet",
 }
-REASONS = ("off_topic", "low_confidence", "other_institution", "not_covered")
+REASONS = ("off_topic", "low_confidence", "other_institution", "not_covered", "not_stated")
 REASON_TITLES = {"off_topic": "off topic", "low_confidence": "unsure what was asked",
-                 "other_institution": "about another university", "not_covered": "not in the documents"}
+                 "other_institution": "about another university", "not_covered": "not in the documents",
+                 "not_stated": "said precisely what the documents do not state"}
+# The action's outcome for a precise "the documents don't give X for Y": a decline, with its own reason.
+NOT_STATED = "not_stated"
 # When one turn's messages disagree, the first of these in a turn wins.
 PRIORITY = (DECLINED, HANDOFF, CHOICE, CLARIFICATION, ANSWERED, CHITCHAT)
 
@@ -53,6 +57,8 @@ def of_message(metadata: dict, intent: Optional[str], faq_key: Optional[str]) ->
     """The outcome one bot message stands for."""
     metadata = metadata or {}
     kind = metadata.get("outcome")
+    if kind == NOT_STATED:
+        return Outcome(DECLINED, NOT_STATED, bool(metadata.get("context")), metadata.get("answer") or None)
     if kind in OUTCOMES:
         reason = metadata.get("reason") if kind == DECLINED else None
         return Outcome(kind, reason if reason in REASONS else ("not_covered" if kind == DECLINED else None),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 from pathlib import Path
-from typing import Collection, Dict, Iterable, List, Optional, Set, Tuple
+from typing import Collection, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from checks import consistency
 from checks.consistency import normalise
@@ -48,23 +48,29 @@ def clean_examples(examples: Iterable[str]) -> Tuple[List[str], List[str]]:
 
 
 def added_problems(root: Path, examples: Dict[str, List[str]], file: Path,
-                   responses: Optional[Dict[str, list]] = None) -> List[str]:
-    """Problems the consistency rules would find only after adding these examples and responses."""
+                   responses: Optional[Dict[str, list]] = None,
+                   elsewhere: Sequence[Tuple[Dict[str, List[str]], Path]] = ()) -> List[str]:
+    """Problems the consistency rules would find only after adding these examples (to `file`, and
+    `elsewhere`: more examples with their file, such as the Dutch ones) and responses."""
     project = consistency.Project(root)
     before = {p for rule in consistency.RULES for p in rule(project)}
     # Where each question is already used, said plainly (the rule below names only one file).
     used = {normalise(e): (intent, path) for intent, rows in project.examples.items() for e, path in rows}
     reported, problems = set(), []
-    for intent, items in examples.items():
-        for example in items:
-            if normalise(example) in used:
+    batches = [(examples, file), *elsewhere]
+    for batch, _ in batches:
+        for intent, items in batch.items():
+            for example in items:
+                if normalise(example) not in used:
+                    continue
                 other, path = used[normalise(example)]
                 problems.append(f'"{example}" is already an example of {other} ({path.relative_to(root)}): '
                                 f"use each question for one intent only; remove or reword it here"
                                 + (f" (or move it out of {other} first)" if other != intent else ""))
                 reported.add(example)
-    for intent, items in examples.items():
-        project.examples[intent] += [(example, file) for example in items]
+    for batch, where in batches:
+        for intent, items in batch.items():
+            project.examples[intent] += [(example, where) for example in items]
     project.responses.update(responses or {})
     hints = {"is an example of both": "use each question for one intent only: remove or reword it",
              "is listed twice under": "remove one of the two",

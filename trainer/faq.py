@@ -1,8 +1,8 @@
 """Adds an FAQ entry (a question with a fixed answer) in the project's formatting.
 
   python -m trainer.faq add                      # asks for everything
-  python -m trainer.faq add --from entry.yml     # key, examples, answer, source, as_of, quick_replies
-  python -m trainer.faq add --key housing --example "..." (8+ times) --answer "..." --source SOURCE
+  python -m trainer.faq add --from entry.yml     # key, examples, examples_nl, answer, answer_nl, source, as_of, quick_replies
+  python -m trainer.faq add --key housing --example "..." (8+ times) --answer "..." --example-nl "..." (8+) --answer-nl "..." --source SOURCE
 
 It writes three things, each appended as a block so existing comments and formatting stay:
 the `faq/<key>` examples (data/nlu/faq.yml), the `utter_faq/<key>` response ending with the
@@ -18,7 +18,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import yaml
 
@@ -30,6 +30,7 @@ MIN_EXAMPLES = 8
 MIN_ANSWER_CHARS = 40
 MAX_QUICK_REPLIES = 5
 NLU_FILE = Path("data/nlu/faq.yml")
+NLU_FILE_NL = Path("data/nlu/nl/faq.yml")
 RESPONSES_FILE = Path("data/responses/faq.yml")
 STORIES_FILE = Path("tests/stories/test_conversations.yml")
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
@@ -41,6 +42,9 @@ class FaqEntry:
     key: str = ""
     examples: List[str] = field(default_factory=list)
     answer: str = ""
+    # The same answer and example questions in Dutch: every answer exists in both languages.
+    answer_nl: str = ""
+    examples_nl: List[str] = field(default_factory=list)
     source: str = ""
     as_of: str = ""
     quick_replies: List[Dict[str, str]] = field(default_factory=list)
@@ -64,14 +68,42 @@ def quick_reply(item: Any) -> Dict[str, str]:
     return {"title": title.strip(), "payload": payload.strip() or title.strip()}
 
 
-def source_line(root: Path, entry: FaqEntry) -> str:
-    line = f"Source: {sources(root)[entry.source]['title']}"
+def source_line(root: Path, entry: FaqEntry, lang: str = "en") -> str:
+    source = sources(root)[entry.source]
+    if lang == "nl":
+        line = f"Bron: {source.get('title_nl') or source['title']}"
+        return f"{line} (stand {entry.as_of})" if entry.as_of else line
+    line = f"Source: {source['title']}"
     return f"{line} (as of {entry.as_of})" if entry.as_of else line
 
 
-def answer_text(root: Path, entry: FaqEntry) -> str:
-    lines = [line.rstrip() for line in entry.answer.strip().splitlines()]
-    return "\n".join(lines + [source_line(root, entry)])
+def answer_text(root: Path, entry: FaqEntry, lang: str = "en") -> str:
+    answer = entry.answer_nl if lang == "nl" else entry.answer
+    lines = [line.rstrip() for line in answer.strip().splitlines()]
+    return "\n".join(lines + [source_line(root, entry, lang)])
+
+
+def _answer_problems(answer: str, language: str, marker: str) -> List[str]:
+    answer = answer.strip()
+    if not answer:
+        return [f"the {language} answer is missing: write the answer in plain text"]
+    problems = []
+    if len(answer) < MIN_ANSWER_CHARS:
+        problems.append(f"the {language} answer is too short ({len(answer)} characters): write at least "
+                        f"{MIN_ANSWER_CHARS} characters, full sentences a student can act on")
+    if re.search(rf"^\s*{marker}:", answer, re.IGNORECASE | re.MULTILINE):
+        problems.append(f'the {language} answer contains a "{marker}:" line: leave it out, the tool adds it '
+                        "from the source you give")
+    return problems
+
+
+def _examples_problems(examples: List[str], language: str) -> Tuple[List[str], List[str]]:
+    cleaned, problems = ex.clean_examples(examples)
+    different = len({ex.normalise(e) for e in cleaned})
+    if different < MIN_EXAMPLES:
+        problems.append(f"only {different} different {language} example question(s): give at least "
+                        f"{MIN_EXAMPLES}, worded the way different students would ask")
+    return cleaned, problems
 
 
 def entry_problems(root: Path, entry: FaqEntry) -> List[str]:
@@ -87,22 +119,12 @@ def entry_problems(root: Path, entry: FaqEntry) -> List[str]:
     if key in existing_keys or f"utter_faq/{key}:" in responses_text:
         problems.append(f'an FAQ entry with the key "{key}" already exists (data/nlu/faq.yml): choose '
                         f"another key, or edit the existing entry instead")
-    cleaned, form = ex.clean_examples(entry.examples)
-    entry.examples = cleaned
-    problems += form
-    different = len({ex.normalise(e) for e in cleaned})
-    if different < MIN_EXAMPLES:
-        problems.append(f"only {different} different example question(s): give at least {MIN_EXAMPLES}, "
-                        f"worded the way different students would ask")
-    answer = entry.answer.strip()
-    if not answer:
-        problems.append("the answer is missing: write the answer in plain text")
-    elif len(answer) < MIN_ANSWER_CHARS:
-        problems.append(f"the answer is too short ({len(answer)} characters): write at least "
-                        f"{MIN_ANSWER_CHARS} characters, full sentences a student can act on")
-    if re.search(r"^\s*source:", answer, re.IGNORECASE | re.MULTILINE):
-        problems.append('the answer contains a "Source:" line: leave it out, the tool adds it from '
-                        "the source you give")
+    entry.examples, found = _examples_problems(entry.examples, "English")
+    problems += found
+    entry.examples_nl, found = _examples_problems(entry.examples_nl, "Dutch")
+    problems += found
+    problems += _answer_problems(entry.answer, "English", "Source")
+    problems += _answer_problems(entry.answer_nl, "Dutch", "Bron")
     known = sources(root)
     if not entry.source:
         problems.append(f"the source is missing: give one of {', '.join(sorted(known))} "
@@ -123,24 +145,36 @@ def entry_problems(root: Path, entry: FaqEntry) -> List[str]:
             problems.append(f'quick reply "{reply["title"]}" sends {reply["payload"]}, which is not an '
                             f"intent of domain.yml: use a question in words instead")
     if not problems:
-        response = {f"utter_faq/{key}": [{"text": answer_text(root, entry)}]}
-        problems += ex.added_problems(root, {f"faq/{key}": cleaned}, root / NLU_FILE, response)
+        response = {f"utter_faq/{key}": [{"text": answer_text(root, entry)}, {
+            "text": answer_text(root, entry, "nl"), "condition": DUTCH}]}
+        problems += ex.added_problems(root, {f"faq/{key}": entry.examples}, root / NLU_FILE, response,
+                                      [({f"faq/{key}": entry.examples_nl}, root / NLU_FILE_NL)])
     return problems
 
 
-def nlu_block(entry: FaqEntry) -> str:
-    lines = [f"- intent: faq/{entry.key}", "  examples: |"] + [f"    - {e}" for e in entry.examples]
+# Rasa's conditional response variation for Dutch (the slot `language`, actions/language.py).
+DUTCH = [{"type": "slot", "name": "language", "value": "nl"}]
+
+
+def nlu_block(entry: FaqEntry, lang: str = "en") -> str:
+    examples = entry.examples_nl if lang == "nl" else entry.examples
+    lines = [f"- intent: faq/{entry.key}", "  examples: |"] + [f"    - {e}" for e in examples]
     return "\n".join(lines) + "\n"
 
 
 def response_block(root: Path, entry: FaqEntry) -> str:
+    buttons = []
+    if entry.quick_replies:
+        buttons.append("    buttons:")
+        for reply in entry.quick_replies:
+            buttons += [f"    - title: {yaml_scalar(reply['title'])}",
+                        f"      payload: {yaml_scalar(reply['payload'])}"]
     lines = [f"  utter_faq/{entry.key}:", "  - text: |-"]
     lines += [f"      {line}" if line else "" for line in answer_text(root, entry).splitlines()]
-    if entry.quick_replies:
-        lines.append("    buttons:")
-        for reply in entry.quick_replies:
-            lines += [f"    - title: {yaml_scalar(reply['title'])}",
-                      f"      payload: {yaml_scalar(reply['payload'])}"]
+    lines += buttons
+    lines += ["  - condition:", "    - type: slot", "      name: language", "      value: nl", "    text: |-"]
+    lines += [f"      {line}" if line else "" for line in answer_text(root, entry, "nl").splitlines()]
+    lines += buttons
     return "\n".join(lines) + "\n"
 
 
@@ -162,16 +196,21 @@ def planned_changes(root: Path, entry: FaqEntry) -> Dict[Path, str]:
     """The new text of each file, checked to read back as exactly the old content plus the entry."""
     changes: Dict[Path, str] = {}
     nlu_path, responses_path, stories_path = root / NLU_FILE, root / RESPONSES_FILE, root / STORIES_FILE
-    old = {p: p.read_text(encoding="utf-8") if p.exists() else "" for p in (nlu_path, responses_path, stories_path)}
+    nl_path = root / NLU_FILE_NL
+    old = {p: p.read_text(encoding="utf-8") if p.exists() else ""
+           for p in (nlu_path, nl_path, responses_path, stories_path)}
     changes[nlu_path] = appended(old[nlu_path], nlu_block(entry))
+    changes[nl_path] = appended(old[nl_path] or 'version: "3.1"\nnlu:\n', nlu_block(entry, "nl"))
     changes[responses_path] = appended(old[responses_path], response_block(root, entry))
     changes[stories_path] = appended(old[stories_path] or STORIES_HEADER, story_block(entry))
 
     expected = {
         nlu_path: ("nlu", lambda items: items[-1] == {"intent": f"faq/{entry.key}",
                                                       "examples": "".join(f"- {e}\n" for e in entry.examples)}),
-        responses_path: ("responses", lambda items: items[f"utter_faq/{entry.key}"][0]["text"]
-                         == answer_text(root, entry)),
+        nl_path: ("nlu", lambda items: items[-1] == {"intent": f"faq/{entry.key}",
+                                                     "examples": "".join(f"- {e}\n" for e in entry.examples_nl)}),
+        responses_path: ("responses", lambda items: [v["text"] for v in items[f"utter_faq/{entry.key}"]]
+                         == [answer_text(root, entry), answer_text(root, entry, "nl")]),
         stories_path: ("stories", lambda items: items[-1]["steps"][0]["user"].strip() == entry.examples[0]),
     }
     for path, (section, ok) in expected.items():
@@ -211,20 +250,29 @@ def from_file(path: Path) -> FaqEntry:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     if not isinstance(data, dict):
         raise Refused([f"{path}: expected the fields key, examples, answer, source, as_of, quick_replies"])
-    unknown = set(data) - {"key", "examples", "answer", "source", "as_of", "quick_replies"}
+    unknown = set(data) - set(FIELDS)
     if unknown:
-        raise Refused([f"{path}: unknown field(s) {', '.join(sorted(unknown))}; the fields are key, "
-                       f"examples, answer, source, as_of, quick_replies"])
-    examples = data.get("examples") or []
-    if isinstance(examples, str):  # written as a block of "- question" lines instead of a list
-        examples = [re.sub(r"^\s*-\s*", "", line) for line in examples.splitlines()]
+        raise Refused([f"{path}: unknown field(s) {', '.join(sorted(unknown))}; the fields are "
+                       f"{', '.join(FIELDS)}"])
     replies = data.get("quick_replies") or []
     return FaqEntry(key=str(data.get("key") or "").strip(),
-                    examples=[str(e) for e in examples if e is not None],
+                    examples=_questions(data.get("examples")),
+                    examples_nl=_questions(data.get("examples_nl")),
                     answer=str(data.get("answer") or ""),
+                    answer_nl=str(data.get("answer_nl") or ""),
                     source=str(data.get("source") or "").strip(),
                     as_of=_as_of(data.get("as_of")),
                     quick_replies=[quick_reply(q) for q in ([replies] if isinstance(replies, str) else replies)])
+
+
+FIELDS = ("key", "examples", "examples_nl", "answer", "answer_nl", "source", "as_of", "quick_replies")
+
+
+def _questions(value: Any) -> List[str]:
+    """A list of example questions, also written as a block of "- question" lines."""
+    if isinstance(value, str):
+        value = [re.sub(r"^\s*-\s*", "", line) for line in value.splitlines()]
+    return [str(e) for e in value or [] if e is not None]
 
 
 def _as_of(value: Any) -> str:
@@ -248,6 +296,9 @@ def interactive(root: Path, ask=input) -> FaqEntry:
     entry.key = ask("Key (a short name, lower case with underscores, e.g. housing): ").strip()
     entry.examples = _lines(f"Example questions, one per line, at least {MIN_EXAMPLES}; an empty line ends the list:", ask)
     entry.answer = "\n".join(_lines("The answer in plain text (no Source line); an empty line ends it:", ask))
+    entry.examples_nl = _lines(f"The same kind of questions in Dutch, at least {MIN_EXAMPLES}; an empty line ends "
+                               "the list:", ask)
+    entry.answer_nl = "\n".join(_lines("The answer in Dutch (no Bron line); an empty line ends it:", ask))
     known = sources(root)
     for name, source in known.items():
         print(f"  {name:24} {source.get('title')}")
@@ -267,13 +318,16 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--key")
     p.add_argument("--example", action="append", default=[], help="an example question (repeat 8+ times)")
     p.add_argument("--answer")
+    p.add_argument("--example-nl", action="append", default=[], help="an example question in Dutch (8+)")
+    p.add_argument("--answer-nl", help="the answer in Dutch")
     p.add_argument("--source", help="a key of knowledge/sources.yml")
     p.add_argument("--as-of", dest="as_of")
     p.add_argument("--quick-reply", action="append", default=[], help="'Title' or 'Title=payload'")
     p.add_argument("--project", type=Path, default=PROJECT, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     root = args.project.resolve()
-    flags = any([args.key, args.example, args.answer, args.source, args.as_of, args.quick_reply])
+    flags = any([args.key, args.example, args.answer, args.example_nl, args.answer_nl, args.source, args.as_of,
+                 args.quick_reply])
     try:
         require_valid_yaml(root)
         if args.from_file:
@@ -285,6 +339,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         entry.key = args.key or entry.key
         entry.examples = entry.examples + args.example
         entry.answer = args.answer if args.answer is not None else entry.answer
+        entry.examples_nl = entry.examples_nl + args.example_nl
+        entry.answer_nl = args.answer_nl if args.answer_nl is not None else entry.answer_nl
         entry.source = args.source or entry.source
         entry.as_of = args.as_of or entry.as_of
         entry.quick_replies = entry.quick_replies + [quick_reply(q) for q in args.quick_reply]

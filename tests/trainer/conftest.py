@@ -59,6 +59,19 @@ HOUSING = {
     "answer": ("The LUMC does not offer rooms itself. International students can apply for a room "
                "through Leiden University's Housing Office; start looking as soon as you are "
                "admitted, because rooms in Leiden are scarce."),
+    "examples_nl": [
+        "waar vind ik een kamer in leiden",
+        "helpt het lumc bij het zoeken naar woonruimte",
+        "is er huisvesting voor internationale studenten",
+        "hoe kom ik aan een studentenkamer",
+        "waar kunnen masterstudenten wonen",
+        "kan de universiteit me helpen met een woning",
+        "huisvesting voor masterstudenten?",
+        "woonruimte voor nieuwe studenten in leiden",
+    ],
+    "answer_nl": ("Het LUMC heeft zelf geen kamers. Internationale studenten kunnen een kamer aanvragen via "
+                  "het Housing Office van de Universiteit Leiden; begin met zoeken zodra je bent toegelaten, "
+                  "want kamers in Leiden zijn schaars."),
     "source": "housing_page",
     "as_of": "2026",
 }

@@ -98,7 +98,7 @@ def test_accept_as_new_faq_seed_writes_a_draft(project_copy, db, capsys):
     before = snapshot(project_copy)
     assert faq.main(["add", "--from", str(project_copy / "var/faq-drafts/housing.yml"), "--project", str(project_copy)]) == 2
     err = capsys.readouterr().err
-    assert "only 1 different example" in err and "the answer is missing" in err and "the source is missing" in err
+    assert "only 1 different English example" in err and "the English answer is missing" in err and "the source is missing" in err
     assert snapshot(project_copy) == before
 
 

@@ -57,12 +57,17 @@ def test_example_of_a_non_faq_intent_is_refused(project_copy, capsys, tmp_path, 
 
 
 def test_missing_answer_is_refused(project_copy, capsys, tmp_path, housing):
-    refused(project_copy, capsys, tmp_path, {**housing, "answer": "  "}, "the answer is missing")
+    refused(project_copy, capsys, tmp_path, {**housing, "answer": "  "}, "the English answer is missing")
+
+
+def test_missing_dutch_answer_or_examples_are_refused(project_copy, capsys, tmp_path, housing):
+    refused(project_copy, capsys, tmp_path, {**housing, "answer_nl": "", "examples_nl": housing["examples_nl"][:3]},
+            "the Dutch answer is missing", "only 3 different Dutch example question(s): give at least 8")
 
 
 def test_too_short_answer_is_refused(project_copy, capsys, tmp_path, housing):
     refused(project_copy, capsys, tmp_path, {**housing, "answer": "Ask the housing office."},
-            "the answer is too short (23 characters)", "at least 40")
+            "the English answer is too short (23 characters)", "at least 40")
 
 
 def test_answer_with_its_own_source_line_is_refused(project_copy, capsys, tmp_path, housing):
@@ -72,13 +77,13 @@ def test_answer_with_its_own_source_line_is_refused(project_copy, capsys, tmp_pa
 
 def test_too_few_examples_are_refused(project_copy, capsys, tmp_path, housing):
     refused(project_copy, capsys, tmp_path, {**housing, "examples": housing["examples"][:5]},
-            "only 5 different example question(s): give at least 8")
+            "only 5 different English example question(s): give at least 8")
 
 
 def test_repeated_example_counts_once(project_copy, capsys, tmp_path, housing):
     examples = housing["examples"][:7] + ["Where can I find housing in Leiden?"]
     refused(project_copy, capsys, tmp_path, {**housing, "examples": examples},
-            "are the same question", "only 7 different example question(s)")
+            "are the same question", "only 7 different English example question(s)")
 
 
 def test_unknown_source_is_refused(project_copy, capsys, tmp_path, housing):
@@ -113,6 +118,7 @@ def test_invalid_key_and_bad_date_are_refused(project_copy, capsys, tmp_path, ho
 def test_good_entry_is_written_in_the_project_formatting(project_copy, capsys, tmp_path, housing):
     housing["quick_replies"] = ["Tuition fee=/ask_fee", "Who do I contact?"]
     nlu_before = (project_copy / "data/nlu/faq.yml").read_text()
+    nl_before = (project_copy / "data/nlu/nl/faq.yml").read_text()
     responses_before = (project_copy / "data/responses/faq.yml").read_text()
     code, out, err = run(project_copy, capsys, housing, tmp_path)
     assert code == 0, err
@@ -123,12 +129,18 @@ def test_good_entry_is_written_in_the_project_formatting(project_copy, capsys, t
     assert nlu.startswith(nlu_before) and responses.startswith(responses_before)
     assert nlu[len(nlu_before):] == "\n- intent: faq/housing\n  examples: |\n" + "".join(
         f"    - {e}\n" for e in housing["examples"])
+    buttons = ("    buttons:\n    - title: Tuition fee\n      payload: /ask_fee\n"
+               "    - title: Who do I contact?\n      payload: Who do I contact?\n")
     assert responses[len(responses_before):] == (
         "\n  utter_faq/housing:\n  - text: |-\n"
         f"      {housing['answer']}\n"
-        "      Source: Leiden University housing page (as of 2026)\n"
-        "    buttons:\n    - title: Tuition fee\n      payload: /ask_fee\n"
-        "    - title: Who do I contact?\n      payload: Who do I contact?\n")
+        "      Source: Leiden University housing page (as of 2026)\n" + buttons +
+        "  - condition:\n    - type: slot\n      name: language\n      value: nl\n    text: |-\n"
+        f"      {housing['answer_nl']}\n"
+        "      Bron: Leiden University housing page (stand 2026)\n" + buttons)
+    nl = (project_copy / "data/nlu/nl/faq.yml").read_text()
+    assert nl[len(nl_before):] == "\n- intent: faq/housing\n  examples: |\n" + "".join(
+        f"    - {e}\n" for e in housing["examples_nl"])
     stories = yaml.safe_load((project_copy / "tests/stories/test_conversations.yml").read_text())["stories"]
     assert stories[-1]["steps"] == [{"user": housing["examples"][0] + "\n", "intent": "faq"},
                                     {"action": "action_answer"}]
@@ -139,8 +151,8 @@ def test_good_entry_is_written_in_the_project_formatting(project_copy, capsys, t
 
 
 def test_interactive_questions(project_copy, monkeypatch, housing):
-    answers = iter([housing["key"], *housing["examples"], "", housing["answer"], "", "housing_page", "",
-                    "Tuition fee=/ask_fee", ""])
+    answers = iter([housing["key"], *housing["examples"], "", housing["answer"], "", *housing["examples_nl"], "",
+                    housing["answer_nl"], "", "housing_page", "", "Tuition fee=/ask_fee", ""])
     entry = faq.interactive(project_copy, ask=lambda prompt="": next(answers))
     assert entry.key == "housing" and entry.examples == housing["examples"]
     assert entry.source == "housing_page" and entry.as_of == "2026"  # default: the source's date
@@ -151,7 +163,9 @@ def test_interactive_questions(project_copy, monkeypatch, housing):
 
 def test_flags(project_copy, capsys, housing):
     argv = ["add", "--project", str(project_copy), "--key", "housing", "--answer", housing["answer"],
-            "--source", "housing_page"] + [a for e in housing["examples"] for a in ("--example", e)]
+            "--answer-nl", housing["answer_nl"], "--source", "housing_page"] + [
+        a for e in housing["examples"] for a in ("--example", e)] + [
+        a for e in housing["examples_nl"] for a in ("--example-nl", e)]
     assert faq.main(argv) == 0, capsys.readouterr().err
     assert "Source: Leiden University housing page\n" in (project_copy / "data/responses/faq.yml").read_text() + "\n"
 
