@@ -38,6 +38,11 @@ def texts(replies: List[dict]) -> str:
     return "\n".join(r.get("text") or "" for r in replies)
 
 
-def decline_text() -> str:
+def decline_text(lang: str = "en") -> str:
+    """The decline response's text in `lang` (its Dutch variation for "nl")."""
     domain = yaml.safe_load((PROJECT / "domain.yml").read_text())
-    return domain["responses"]["utter_decline"][0]["text"].strip()
+    for variant in domain["responses"]["utter_decline"]:
+        dutch = any(c.get("value") == "nl" for c in variant.get("condition") or [])
+        if dutch == (lang == "nl"):
+            return variant["text"].strip()
+    raise KeyError(lang)

@@ -77,13 +77,14 @@ def test_score_is_compared_with_the_minimum(bot):
 
 
 @pytest.mark.parametrize(
-    "message",
-    ["what's the weather going to be tomorrow", "asdf qwerty", "how much does Utrecht University charge",
-     "kan ik hier een fiets huren", "write me a python script"],
+    "message, lang",
+    [("what's the weather going to be tomorrow", "en"), ("asdf qwerty", "en"),
+     ("how much does Utrecht University charge", "en"), ("kan ik hier een fiets huren", "nl"),
+     ("write me a python script", "en")],
 )
-def test_off_topic_is_declined_honestly(bot, message):
+def test_off_topic_is_declined_honestly(bot, message, lang):
     reply = bot.send(new_sender(), message)
-    assert decline_text() in texts(reply)
+    assert decline_text(lang) in texts(reply)
     assert any(r.get("buttons") for r in reply)
     assert "€18,016" not in texts(reply)
 
