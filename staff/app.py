@@ -60,6 +60,7 @@ def build_app(settings: Optional[config.Settings] = None, name: str = "staff_rev
     jinja.filters["conf"] = _fmt_conf
     jinja.globals["outcome_titles"] = outcomes.OUTCOME_TITLES
     jinja.globals["reason_titles"] = outcomes.REASON_TITLES
+    jinja.globals["language_names"] = queries.LANGUAGE_NAMES
     jinja.globals["describe"] = lambda turn: describe.describe(turn, settings.low_confidence)
     jinja.globals["threshold"] = f"{settings.low_confidence:g}"
     jinja.globals["is_demo"] = demo_data.is_demo

@@ -64,6 +64,7 @@ class Filters:
     reason: str = ""
     vote: str = ""
     context: bool = False
+    language: str = ""
     sort: str = "recent"
     page: int = 1
 
@@ -88,6 +89,7 @@ class Filters:
             outcome=_choice(get("outcome"), outcomes.OUTCOMES, "outcome"), answer=get("answer")[:255],
             reason=_choice(get("reason"), outcomes.REASONS, "reason"),
             vote=_choice(get("vote"), ("up", "down", "any"), "vote"),
+            language=_choice(get("language"), tuple(LANGUAGE_NAMES), "language"),
             context=get("context") in ("1", "on", "true"),
             sort=sort if sort in SORTS else "recent", page=page,
         )
@@ -158,6 +160,8 @@ def conditions(f: Filters) -> list:
         conds.append(t.c.vote == f.vote)
     if f.context:
         conds.append(t.c.context.is_(True))
+    if f.language:
+        conds.append(t.c.language == f.language)
     return conds
 
 
@@ -211,6 +215,11 @@ def conversation_list(conn, f: Filters, per_page: int = 25) -> ConversationPage:
                       count(t.c.vote == "up").label("up"), count(t.c.vote == "down").label("down"),
                       sa.func.min(t.c.event_id).label("first_event"))
             .where(t.c.sender_id.in_(senders)).group_by(t.c.sender_id))}
+        languages: Dict[str, List[str]] = {}
+        for sender, language in conn.execute(
+                sa.select(t.c.sender_id, t.c.language).distinct()
+                .where(t.c.sender_id.in_(senders), t.c.language.isnot(None)).order_by(t.c.sender_id, t.c.language)):
+            languages.setdefault(sender, []).append(LANGUAGE_NAMES.get(language, language))
         answers: Dict[str, List[str]] = {}
         for sender, answer in conn.execute(
                 sa.select(t.c.sender_id, t.c.answer).distinct()
@@ -224,6 +233,7 @@ def conversation_list(conn, f: Filters, per_page: int = 25) -> ConversationPage:
             s = stats[row["sender_id"]]
             row.update(messages=s.messages, declined=int(s.declined or 0), check=int(s.check or 0),
                        up=int(s.up or 0), down=int(s.down or 0), answers=answers.get(row["sender_id"], []),
+                       languages=languages.get(row["sender_id"], []),
                        first_text=firsts.get(row["sender_id"], ""))
     return ConversationPage(rows=rows, total=total, page=page, pages=pages)
 
@@ -362,13 +372,22 @@ def dashboard(conn, f: Filters) -> dict:
         sa.select(t.c.text_lower, sa.func.count().label("n")).where(*conds, t.c.outcome == outcomes.DECLINED)
         .group_by(t.c.text_lower).order_by(sa.desc("n"), t.c.text_lower).limit(15))]
     totals = total.with_rates()
+    # The same counts per language the assistant answered in (none: a greeting answered by a rule).
+    languages: Dict[str, _Counts] = {}
+    for language, outcome, vote, n in conn.execute(
+            sa.select(t.c.language, t.c.outcome, t.c.vote, sa.func.count()).where(*conds)
+            .group_by(t.c.language, t.c.outcome, t.c.vote)):
+        if language in LANGUAGE_NAMES:
+            languages.setdefault(language, _Counts()).add(outcome, vote, n)
+    by_language = [languages[code].with_rates(language=code, name=LANGUAGE_NAMES[code])
+                   for code in LANGUAGE_NAMES if code in languages]
     demo = conn.execute(sa.select(sa.func.count(sa.distinct(t.c.sender_id))).where(
         *conds, t.c.sender_id.like(f"{DEMO_PREFIX}%"))).scalar() or 0
     return {
         "per_day": per_day, "per_answer": per_answer, "conversations": conversations,
         **{k: totals[k] for k in ("messages", "answered", "declined", "down", "up",
                                   "answered_rate", "decline_rate", "down_rate")},
-        "by_outcome": by_outcome, "by_reason": by_reason,
+        "by_outcome": by_outcome, "by_reason": by_reason, "by_language": by_language,
         "most_down": sorted([a for a in per_answer if a["down"]], key=lambda a: (-a["down"], a["answer"]))[:10],
         "unanswered": unanswered,
         "top_answers": [(a["answer"], a["messages"]) for a in per_answer[:10]],
@@ -378,13 +397,14 @@ def dashboard(conn, f: Filters) -> dict:
 
 EXPORT_FIELDS = ["sender_id", "event_id", "time_utc", "text", "intent", "intent_confidence",
                  "faq_key", "faq_confidence", "outcome", "reason", "context", "answer", "declined",
-                 "vote", "vote_reason", "reply_action"]
+                 "vote", "vote_reason", "reply_action", "language"]
 
 
 def export_rows(conn, f: Filters, limit: int = 200_000):
     query = (sa.select(t.c.sender_id, t.c.event_id, t.c.ts, t.c.text, t.c.intent,
                        t.c.intent_confidence, t.c.faq_key, t.c.faq_confidence, t.c.outcome, t.c.reason,
-                       t.c.context, t.c.answer, t.c.declined, t.c.vote, t.c.vote_reason, t.c.reply_action)
+                       t.c.context, t.c.answer, t.c.declined, t.c.vote, t.c.vote_reason, t.c.reply_action,
+                       t.c.language)
              .where(*conditions(f)).order_by(t.c.ts, t.c.event_id).limit(limit))
     for r in conn.execute(query):
         yield {
@@ -393,7 +413,7 @@ def export_rows(conn, f: Filters, limit: int = 200_000):
             "text": r.text, "intent": r.intent, "intent_confidence": r.intent_confidence,
             "faq_key": r.faq_key, "faq_confidence": r.faq_confidence, "outcome": r.outcome,
             "reason": r.reason, "context": bool(r.context), "answer": r.answer, "declined": bool(r.declined),
-            "vote": r.vote, "vote_reason": r.vote_reason, "reply_action": r.reply_action,
+            "vote": r.vote, "vote_reason": r.vote_reason, "reply_action": r.reply_action, "language": r.language,
         }
 
 

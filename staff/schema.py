@@ -109,6 +109,8 @@ staff_turns = sa.Table(
     sa.Column("context", sa.Boolean, nullable=False, default=False),
     # The intent or faq/<key> the turn is about: what was answered, else what the NLU read.
     sa.Column("answer", sa.String(255), index=True),
+    # The language the assistant answered in (en or nl, from its messages' metadata).
+    sa.Column("language", sa.String(8), index=True),
     # The student's latest verdict on the answer (channels/feedback.py): "up" or "down".
     sa.Column("vote", sa.String(8), index=True),
     sa.Column("vote_reason", sa.Text),

@@ -2,8 +2,8 @@
 
 Rasa appends events; this reads the new ones after a stored watermark, pulls intent, FAQ key and
 confidences out of each user event's ``parse_data``, and what the assistant did with the message
-(answered, declined and why, a choice offered, ...) out of the metadata of the bot messages that
-follow it (staff/outcomes.py). Students' votes (``SlotSet`` of the ``feedback`` slot, written by
+(answered, declined and why, a choice offered, ...) and the language it answered in out of the
+metadata of the bot messages that follow it (staff/outcomes.py). Students' votes (``SlotSet`` of the ``feedback`` slot, written by
 channels/feedback.py) are attached to the message whose answer they rate; the latest vote wins.
 Events younger than ``lag_seconds`` wait for the next run, so a tracker save still in flight
 (whose lower id commits after a higher one) is not skipped. "Younger" is judged by the event's own
@@ -26,6 +26,8 @@ from staff import outcomes
 from staff.schema import events, staff_sync_state, staff_turns
 
 FAQ_SELECTOR = "faq"
+# The languages the assistant answers in (actions/language.py; kept free of the actions' imports).
+LANGUAGES = ("en", "nl")
 FEEDBACK_SLOT = "feedback"
 VOTES = ("up", "down")
 _IGNORED_ACTIONS = ("action_listen", "action_session_start")
@@ -172,7 +174,7 @@ class _Batch:
             turn.update(
                 event_id=row.id, sender_id=row.sender_id, ts=row.timestamp, day=day_of(row.timestamp),
                 text_lower=turn["text"].lower(), reply_action=None, message_id=data.get("message_id"),
-                vote=None, vote_reason=None, **_outcome_columns(turn, outcomes.Outcome()),
+                vote=None, vote_reason=None, language=None, **_outcome_columns(turn, outcomes.Outcome()),
             )
             turn["_bots"] = outcomes.Outcome()
             self.new.append(turn)
@@ -189,7 +191,9 @@ class _Batch:
                 metadata = json.loads(row.data).get("metadata") or {}
                 turn["_bots"] = outcomes.combine(
                     turn["_bots"], outcomes.of_message(metadata, turn["intent"], turn["faq_key"]))
-                self._change(turn, **_outcome_columns(turn, turn["_bots"]))
+                language = metadata.get("language") if metadata.get("language") in LANGUAGES else None
+                self._change(turn, **_outcome_columns(turn, turn["_bots"]),
+                             **({"language": language} if language and not turn.get("language") else {}))
         elif row.type_name == "slot":
             vote = parse_vote(json.loads(row.data))
             turn = vote and self._by_message(row.sender_id, vote["answer_to"])

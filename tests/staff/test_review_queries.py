@@ -37,11 +37,13 @@ def oracle(seeded, oracle_cache):
                     msgs[row.id] = dict(sender=row.sender_id, ts=row.timestamp, text=d["text"],
                                         intent=p["intent"]["name"], conf=p["intent"]["confidence"],
                                         faq=key, faq_conf=faq.get("confidence") if key else None,
-                                        message_id=d["message_id"], vote=None)
+                                        message_id=d["message_id"], vote=None, language=None)
                     last_user[row.sender_id] = row.id
                     by_id[(row.sender_id, d["message_id"])] = row.id
                 elif row.type_name == "bot":
                     replies[last_user[row.sender_id]].append(d["text"])
+                    said = msgs[last_user[row.sender_id]]
+                    said["language"] = said["language"] or (d.get("metadata") or {}).get("language")
                 elif row.type_name == "slot" and d["name"] == "feedback":
                     msgs[by_id[(row.sender_id, d["value"]["answer_to"])]]["vote"] = d["value"]["rating"]
         openings = demo_data.decline_texts()
@@ -98,8 +100,10 @@ def test_default_order_is_most_recent_first_and_pages_do_not_overlap(seeded):
     (Filters(declined=True, q="amsterdam"), lambda m: m["declined"] and "amsterdam" in m["text"].lower()),
     (Filters(vote="down"), lambda m: m["vote"] == "down"),
     (Filters(vote="any"), lambda m: m["vote"] is not None),
+    (Filters(language="nl"), lambda m: m["language"] == "nl"),
+    (Filters(language="en", declined=True), lambda m: m["language"] == "en" and m["declined"]),
 ], ids=["declined", "low-confidence", "outcome-declined", "intent", "faq-key", "text", "text-case",
-        "like-escape", "combined", "thumbs-down", "any-vote"])
+        "like-escape", "combined", "thumbs-down", "any-vote", "dutch", "english-declined"])
 def test_filters_match_the_raw_events(seeded, oracle, filters, predicate):
     _, engine = seeded
     expected = _senders(oracle, predicate)
@@ -181,6 +185,12 @@ def test_dashboard_numbers_agree_with_events(seeded, oracle):
     assert stats["top_answers"] == sorted(per_answer.items(), key=lambda a: (-a[1], a[0]))[:10]
     assert all(a["messages"] == per_answer[a["answer"]] for a in stats["most_down"])
     assert stats["demo_conversations"] == CONVERSATIONS  # the seeded data is all demo data
+    # Rates split by the language the assistant answered in, over the messages it answered in one.
+    by_language = {row["language"]: row for row in stats["by_language"]}
+    for code in ("en", "nl"):
+        said = [m for m in oracle.values() if m["language"] == code]
+        assert said and by_language[code]["messages"] == len(said)
+        assert by_language[code]["declined"] == sum(m["declined"] for m in said)
     top_unanswered = stats["unanswered"][0]
     assert top_unanswered[1] == max(
         sum(1 for m in oracle.values() if m["declined"] and m["text"].lower() == t)
@@ -280,3 +290,16 @@ def test_transcript_says_the_conversations_language(tmp_path):
         items = queries.transcript(conn, "c1")
     engine.dispose()
     assert [i["language"] for i in items if i["kind"] == "language"] == ["Dutch", "English"]
+
+
+def test_pages_show_and_filter_the_language(server):
+    """The list filters by and shows each conversation's language; the dashboard splits its rates."""
+    from tests.staff.test_http_security import login
+
+    session, _ = login(server["base"], "rita")
+    listing = session.get(server["base"] + "/conversations", params={"language": "nl"})
+    assert listing.status_code == 200 and '<option value="nl" selected>Dutch</option>' in listing.text
+    assert '<td class="language">Dutch' in listing.text
+    dashboard = session.get(server["base"] + "/dashboard").text
+    assert 'id="by-language"' in dashboard and ">Dutch</a>" in dashboard and ">English</a>" in dashboard
+    assert session.get(server["base"] + "/conversations", params={"language": "fr"}).status_code == 400
