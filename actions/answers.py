@@ -277,9 +277,14 @@ def handoff(kb: KnowledgeBase, topic: Optional[str], now: datetime, after_declin
     parts += [_contact_sentence(kb, c, now, lang) for c in contacts]
     if not any(f.get("email") or f.get("phone") for f in facts):
         parts.append(phrase("handoff_no_details_one" if len(contacts) == 1 else "handoff_no_details_many", lang))
+    return Answer("\n".join([" ".join(parts), _sources_line(kb, facts, lang)]), topic)
+
+
+def _sources_line(kb: KnowledgeBase, facts: Sequence[Dict], lang: str) -> str:
+    """One source line for an answer built from several facts ("Source: A; B")."""
     lines = list(dict.fromkeys(kb.fact_source_line(f, lang) for f in facts))
     prefix = lines[0].split(":", 1)[0] + ": "
-    return Answer("\n".join([" ".join(parts), prefix + "; ".join(line[len(prefix):] for line in lines)]), topic)
+    return prefix + "; ".join(line[len(prefix):] for line in lines)
 
 
 # --- What the documents do not state ------------------------------------------------------------
@@ -311,8 +316,11 @@ def not_stated(kb: KnowledgeBase, now: datetime, lang: str = "en", attribute: st
         facts = for_question(kb, INTENT_OF_LABEL[label], entries, lang=lang).text.rsplit("\n", 1)
         parts.append(phrase("what_they_say", lang, facts=facts[0]))
         source = facts[1]
-    parts += [_contact_sentence(kb, c, now, lang) for c in handoff_contacts(kb, topic)]
-    return Answer("\n".join(filter(None, [" ".join(parts), source])), topic)
+    contacts = handoff_contacts(kb, topic)
+    parts += [_contact_sentence(kb, c, now, lang) for c in contacts]
+    # The contacts are facts too: without a subject's facts, their sources are the answer's.
+    source = source or _sources_line(kb, [kb.record(c["fact"]).data for c in contacts], lang)
+    return Answer("\n".join([" ".join(parts), source]), topic)
 
 
 def pick_name(data: Dict, lang: str) -> str:
