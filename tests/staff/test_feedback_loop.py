@@ -122,7 +122,7 @@ def test_declined_question_is_marked_accepted_trained_and_then_answered(tmp_path
         assert conn.execute(sa.select(schema.trainer_inbox.c.status)).scalar() == "accepted"
     engine.dispose()
     # The trainer tool adds it to the file that holds that answer's examples.
-    assert any(question in path.read_text() for path in (root / "data" / "nlu").glob("*.yml"))
+    assert any(question in path.read_text() for path in (root / "data" / "nlu").rglob("*.yml"))
     trained = _make(root, db_url, tmp_path / "train.log", "train")
     assert trained.returncode == 0 and "Training took" in trained.output, trained.output[-3000:]
 
