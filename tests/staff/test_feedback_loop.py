@@ -133,7 +133,8 @@ def test_declined_question_is_marked_accepted_trained_and_then_answered(tmp_path
     finally:
         servers.stop()
     expected = yaml.safe_load((root / "data/responses/faq.yml").read_text())["responses"][f"utter_{answer_key}"]
-    assert replies == [expected[0]["text"]], replies
+    # In whichever language the message was read in (two languages: a German question reads as Dutch).
+    assert replies in [[variant["text"]] for variant in expected], replies
 
     # 5. Nothing else got worse on the held-out questions than with the published (old) model.
     evaluated = _make(root, db_url, tmp_path / "evaluate.log", "evaluate")
