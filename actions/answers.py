@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Dict, List, Optional, Sequence
 
 from actions.catalogue import FACT_BY_INTENT, INTENT_OF_LABEL, TOPIC_OF_LABEL, title
-from actions.knowledge_base import Entry, KnowledgeBase
+from actions.knowledge_base import Entry, KnowledgeBase, in_language as value_in
 from actions.walk_in import WeeklyHour, next_occurrence
 from actions.wording import day_name, join, phrase, pick
 
@@ -49,11 +49,6 @@ def _with_fact_source(kb: KnowledgeBase, body: str, fact: Dict, lang: str) -> st
 def _from_section(kb: KnowledgeBase, label: str, body: str, topic: str, lang: str) -> Answer:
     """An answer built from one entity label's entries, with that section's source line."""
     return Answer(_with_fact_source(kb, body, kb.meta(label), lang), topic)
-
-
-def value_in(data: Dict, lang: str, key: str = "value") -> str:
-    """A fact's or entry's `key` in `lang` (`value_nl` where Dutch words it differently)."""
-    return data.get(f"{key}_{lang}") or data[key]
 
 
 def _total(fact: Dict) -> str:
@@ -303,10 +298,10 @@ def not_stated(kb: KnowledgeBase, now: datetime, lang: str = "en", attribute: st
     if entries:
         subject = join([e.name_in(lang) for e in entries], lang)
     else:
-        subject = pick_name(kb.files["programme.yml"]["other_programmes"].get(programme) or {}, lang)
+        subject = value_in(kb.files["programme.yml"]["other_programmes"].get(programme, {"name": ""}), lang, "name")
     if uncovered:
         covered = kb.files["not_covered.yml"]["not_covered_topics"][uncovered]
-        parts = [phrase("not_stated_topic", lang, what=pick_name(covered, lang))]
+        parts = [phrase("not_stated_topic", lang, what=value_in(covered, lang, "name"))]
     elif attribute and subject:
         parts = [phrase("not_stated_for", lang, what=_lower_first(title(attribute, lang)), subject=subject)]
     else:
@@ -321,8 +316,3 @@ def not_stated(kb: KnowledgeBase, now: datetime, lang: str = "en", attribute: st
     # The contacts are facts too: without a subject's facts, their sources are the answer's.
     source = source or _sources_line(kb, [kb.record(c["fact"]).data for c in contacts], lang)
     return Answer("\n".join([" ".join(parts), source]), topic)
-
-
-def pick_name(data: Dict, lang: str) -> str:
-    """An entry's or topic's name in `lang` (`name_nl` where Dutch differs)."""
-    return data.get(f"name_{lang}") or data.get("name", "")

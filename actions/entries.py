@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
-from actions.catalogue import INTENT_OF_LABEL, LABEL_OF_INTENT, TOPIC_OF_LABEL  # noqa: F401 (re-exported)
+from actions.catalogue import TOPIC_OF_LABEL
 from actions.knowledge_base import Entry, KnowledgeBase, normalise
 from actions.wording import conversation_words
 

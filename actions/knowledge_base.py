@@ -100,6 +100,11 @@ def _fact_records(filename: str, node: Any, path: Tuple[str, ...] = ()) -> Itera
             yield from _fact_records(filename, value, path + (str(key),))
 
 
+def in_language(data: Dict[str, Any], lang: str, key: str = "value") -> str:
+    """A fact's or entry's `key` in `lang`: `<key>_nl` where Dutch words it differently, else `key`."""
+    return data.get(f"{key}_{lang}") or data[key]
+
+
 @dataclass(frozen=True)
 class Entry:
     """One named thing in the knowledge base (a destination, a track, ...)."""
@@ -114,7 +119,7 @@ class Entry:
 
     def name_in(self, lang: str) -> str:
         """The entry's name as an answer in `lang` says it (`name_nl`, where Dutch differs)."""
-        return self.data.get(f"name_{lang}") or self.data["name"]
+        return in_language(self.data, lang, "name")
 
     @property
     def synonyms(self) -> List[str]:

@@ -13,9 +13,8 @@ from typing import Callable, Dict, List, Optional
 
 import sqlalchemy as sa
 
-from actions.entries import INTENT_OF_LABEL
+from actions.catalogue import FACT_BY_INTENT, INTENT_OF_LABEL
 from actions.knowledge_base import ENTITY_SECTIONS, FactRecord, KnowledgeBase, knowledge_base, today_in_leiden
-from actions.answers import FACT_BY_INTENT
 from staff.schema import staff_turns
 
 WINDOW_DAYS = 30
