@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Dict, List, Optional, Sequence
 
 from actions.catalogue import FACT_BY_INTENT, INTENT_OF_LABEL, TOPIC_OF_LABEL, title
-from actions.knowledge_base import Entry, KnowledgeBase, in_language as value_in
+from actions.knowledge_base import Entry, KnowledgeBase, in_language as value_in, money
 from actions.walk_in import WeeklyHour, next_occurrence
 from actions.wording import day_name, join, phrase, pick
 
@@ -51,18 +51,17 @@ def _from_section(kb: KnowledgeBase, label: str, body: str, topic: str, lang: st
     return Answer(_with_fact_source(kb, body, kb.meta(label), lang), topic)
 
 
-def _total(fact: Dict) -> str:
-    """A yearly amount over the whole programme ("€18,016" for 2 years: "€36,032"), if it has years."""
-    if "years" not in fact:
+def _total(fact: Dict, lang: str) -> str:
+    """A yearly amount over the whole programme (€18,016 for 2 years: "€36,032"), if it has years."""
+    if "years" not in fact or "amount" not in fact:
         return ""
-    amount = float(fact["value"].lstrip("€").replace(",", ""))
-    return f"€{amount * fact['years']:,.0f}"
+    return money(fact["amount"] * fact["years"], fact["currency"], lang)
 
 
 def programme_fact(kb: KnowledgeBase, key: str, lang: str = "en") -> Answer:
     """A single programme fact (fee, duration, dates, address, ...)."""
     fact = kb.facts[key]
-    body = pick(fact["answer"], lang).format(value=value_in(fact, lang), total=_total(fact))
+    body = pick(fact["answer"], lang).format(value=value_in(fact, lang), total=_total(fact, lang))
     return Answer(_with_fact_source(kb, body, fact, lang), fact["topic"])
 
 

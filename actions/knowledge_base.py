@@ -17,6 +17,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 from zoneinfo import ZoneInfo
 
 import yaml
+from babel.numbers import format_currency
 
 KNOWLEDGE_DIR = Path(
     os.environ.get("KNOWLEDGE_DIR", Path(__file__).resolve().parent.parent / "knowledge")
@@ -69,6 +70,11 @@ class FactRecord:
         return f"{self.file}#{'.'.join(self.path)}"
 
     @property
+    def value(self) -> Optional[str]:
+        """What the fact says, in English, for staff pages (None for a fact with no single value)."""
+        return in_language(self.data, "en") if "value" in self.data or "amount" in self.data else None
+
+    @property
     def review_by(self) -> Optional[dt.date]:
         return review_day(self.data.get("review_by"))
 
@@ -100,8 +106,16 @@ def _fact_records(filename: str, node: Any, path: Tuple[str, ...] = ()) -> Itera
             yield from _fact_records(filename, value, path + (str(key),))
 
 
+def money(amount: float, currency: str, lang: str) -> str:
+    """An amount the way `lang` writes it: "€18,016" in English, "€18.016" in Dutch (Babel's locale data)."""
+    return format_currency(amount, currency, format="¤#,##0", locale=lang, currency_digits=False)
+
+
 def in_language(data: Dict[str, Any], lang: str, key: str = "value") -> str:
-    """A fact's or entry's `key` in `lang`: `<key>_nl` where Dutch words it differently, else `key`."""
+    """A fact's or entry's `key` in `lang`: `<key>_nl` where Dutch words it differently, else `key`.
+    A fact that is an amount of money (`amount`, `currency`) is written in the language's style."""
+    if key == "value" and "amount" in data:
+        return money(data["amount"], data["currency"], lang)
     return data.get(f"{key}_{lang}") or data[key]
 
 

@@ -9,8 +9,10 @@ identification"): py3langid 97.8% of Dutch and 99.1% of English messages right, 
 `action_validate_slot_mappings` (run by Rasa at the end of `action_extract_slots`, at every student
 message, before the rule's action or response) keeps the conversation's language with it: a
 message too short to tell ("ok", "en cuba?") keeps it, and "in English please" switches it, because
-it is English. Responses pick their Dutch variation by the slot (Rasa's conditional variations),
-and the custom action words its answers in the slot's language. A conversation whose first messages
+it is English. The names the NLU found in the message (its entities: "Leiden", "LUMC", "Karolinska")
+are left out before identifying it: a name is no evidence of a language, and with it "master fee
+leiden" reads as Dutch (measured in docs/benchmarks.md, "Language identification"). Responses pick
+their Dutch variation by the slot (Rasa's conditional variations), and the custom action words its answers in the slot's language. A conversation whose first messages
 are not clear takes the language of the widget's page (the REST body's `metadata.language`), else
 English. The scorer (evaluation/heldout.py)
 uses the same identification to tell whether a reply is Dutch.
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -43,6 +45,13 @@ def _identifier():
 
 
 _NOT_WORDS = re.compile(r"https?://\S+|[\d€$%.,:;!?()\[\]\"'/\\-]+")
+
+
+def without_spans(text: str, spans: Iterable[Tuple[int, int]]) -> str:
+    """`text` without the characters of `spans` (start, end): the names the NLU found in it."""
+    for start, end in sorted(spans, reverse=True):
+        text = f"{text[:start]} {text[end:]}"
+    return text
 
 
 def language_of(text: str) -> Tuple[str, float]:
@@ -80,5 +89,8 @@ class ActionKeepLanguage(Action):
         current = tracker.get_slot("language")
         message = tracker.latest_message or {}
         page = (message.get("metadata") or {}).get("page_language")
-        language = conversation_language(message.get("text") or "", current, page if page in LANGUAGES else None)
+        names = [(e["start"], e["end"]) for e in message.get("entities") or []
+                 if isinstance(e.get("start"), int) and isinstance(e.get("end"), int)]
+        text = without_spans(message.get("text") or "", names)
+        language = conversation_language(text, current, page if page in LANGUAGES else None)
         return [SlotSet("language", language)] if language != current else []

@@ -125,3 +125,25 @@ def test_a_button_starts_the_conversation_in_the_pages_language():
     assert conversation_language("/greet", None, "nl") == "nl"
     assert conversation_language("minimum TOEFL?", None, "nl") == "nl"
     assert conversation_language("/greet", "en", "nl") == "en"  # the conversation's language wins
+
+
+def _keep_language(text: str, entities: list, current=None) -> list:
+    import asyncio
+
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.language import ActionKeepLanguage
+
+    message = {"text": text, "entities": entities, "intent": {"name": "ask_fee"}}
+    tracker = Tracker("t", {"language": current}, message, [], False, None, {}, "action_listen")
+    return asyncio.run(ActionKeepLanguage().run(CollectingDispatcher(), tracker, {}))
+
+
+def test_the_names_the_nlu_found_are_no_evidence_of_a_language():
+    text = "master fee leiden"
+    assert sure_language(text) == "nl"  # "leiden" alone tips the identifier to Dutch
+    leiden = {"entity": "institution", "value": "leiden", "start": 11, "end": 17}
+    assert _keep_language(text, [leiden]) == [{"event": "slot", "timestamp": None, "name": "language", "value": "en"}]
+    assert _keep_language("hoeveel kost de master in leiden", [
+        {"entity": "institution", "value": "leiden", "start": 27, "end": 33}], "en")[0]["value"] == "nl"
