@@ -33,7 +33,6 @@ goes through these steps in order; the first that applies wins:
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
@@ -62,12 +61,6 @@ FAQ_OVERRIDES = {
 GENERAL_FAQS = ("faq/research_specialisation", "faq/what_you_learn")
 # The lookup table (data/nlu/vocabulary.yml) of words about going abroad.
 ABROAD_WORDS = "going_abroad"
-# Words that make a contact question one about studying abroad; the single words also with a typo
-# of the same length ("abraod", "exchnage"; not "change").
-ABROAD_CONTACT_WORDS = ("abroad", "exchange", "evelien", "hack", "walk-in", "walk in", "minor",
-                        "internationali", "destination")
-ABROAD_CONTACT_TYPO_WORDS = ("abroad", "exchange", "evelien", "internationalisation", "destination")
-ABROAD_TYPO_CUTOFF = 0.8
 
 
 @dataclass
@@ -145,18 +138,18 @@ def _question(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any],
         if parts:
             return Decision("ask_components", label="component", entries=parts, context=True)
     if intent == "ask_contact":
-        lowered = text.lower()
-        abroad = any(word in lowered for word in ABROAD_CONTACT_WORDS) or any(
-            abs(len(match) - len(word)) <= 1
-            for word in normalise(text).split()
-            for match in difflib.get_close_matches(word, ABROAD_CONTACT_TYPO_WORDS, n=1, cutoff=ABROAD_TYPO_CUTOFF))
         # The going-abroad lookup table has the Dutch words too ("buitenland", "uitwisseling").
-        abroad = abroad or topic_words.uses_table(text, ABROAD_WORDS)
+        abroad = kb.names_abroad_contact(text) or topic_words.uses_table(text, ABROAD_WORDS)
         return Decision(intent, topic="study_abroad" if abroad else slots.get("topic"))
     label = LABEL_OF_INTENT.get(intent)
     if not label:
         return Decision(intent)
     found = mentioned(kb, message, label)
+    if intent == "ask_study_abroad" and not found:
+        # "Can I do my half minor in Japan?": a country the page does not list is not answered with the list.
+        place = kb.unlisted_country(question_part(text))
+        if place:
+            return Decision(intent, place=place)
     from_context = False
     if not found and is_short_followup(text, label):
         found = remembered(kb, slots, label)
@@ -275,7 +268,7 @@ def _choose(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any], i
             return named
         if slots.get("topic") == "study_abroad" and kb.programme_named(text):
             return Decision("ask_study_abroad", context=True)
-        place = context.named_place(text)
+        place = kb.unlisted_country(text) or context.named_place(text)
         if slots.get("topic") == "study_abroad" and place:
             return Decision("ask_study_abroad", place=place, context=True)
         runner_up = context.runner_up(message)

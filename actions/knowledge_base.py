@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo
 import yaml
 from babel.numbers import format_currency
 
+from actions.countries import countries_named
+
 KNOWLEDGE_DIR = Path(
     os.environ.get("KNOWLEDGE_DIR", Path(__file__).resolve().parent.parent / "knowledge")
 )
@@ -159,6 +161,11 @@ def close_to(word: str, vocabulary: Iterable[str]) -> Optional[str]:
     if len(word) < TYPO_MIN_LETTERS:
         return None
     candidates = [known for known in vocabulary if known[:1] == word[:1]]
+    # Two letters swapped ("abraod") is the commonest typo, and difflib rates it low in a short word.
+    swapped = {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)}
+    known = swapped.intersection(candidates)
+    if known:
+        return min(known)
     close = difflib.get_close_matches(word, candidates, n=1, cutoff=TYPO_CUTOFF)
     return close[0] if close else None
 
@@ -230,6 +237,25 @@ class KnowledgeBase:
                 if entry is not None and entry not in found:
                     found.append(entry)
         return found
+
+    def names_abroad_contact(self, text: str) -> bool:
+        """Whether `text` names the study-abroad contact, her walk-in hour or her role
+        (study_abroad.yml's `contact.synonyms`), a long single word also with a small typo."""
+        names = [normalise(n) for n in self.files["study_abroad.yml"]["contact"].get("synonyms") or []]
+        lowered = f" {normalise(text)} "
+        if any(f" {name} " in lowered for name in names):
+            return True
+        single = [name for name in names if " " not in name]
+        return any(close_to(word, single) for word in lowered.split())
+
+    def unlisted_country(self, text: str) -> Optional[str]:
+        """The first country `text` names that is neither a destination nor the country the students
+        study in (study_abroad.yml's `home_country`), as the student's language writes it."""
+        home = self.files["study_abroad.yml"]["meta"].get("home_country")
+        for code, name in countries_named(text):
+            if code != home and not self.find_in_text("destination", name):
+                return name
+        return None
 
     def destination_names(self) -> frozenset:
         """Every name of a study-abroad destination, lower-cased."""
