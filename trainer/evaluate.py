@@ -72,6 +72,7 @@ FIGURE_NAMES = {"single_turn": "single-turn right", "followup": "follow-ups righ
 # Predictions that are no answer of the catalogue or the FAQ, in plain words.
 OTHER_ANSWERS = {"nlu_fallback": "not understood", "none": "nothing", "faq": "an FAQ answer"}
 REPLY_WIDTH = 70
+QUESTION_WIDTH = 100
 
 
 def _git(root: Path, *args: str) -> Optional[str]:
@@ -270,13 +271,17 @@ def answer_title(group: Optional[str], root: Path = PROJECT) -> str:
     return OTHER_ANSWERS.get(group) or targets.title(group, root)
 
 
+def shortened(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 3].rstrip() + "..."
+
+
 def first_line(reply: str, width: int = REPLY_WIDTH) -> str:
-    line = next((line.strip() for line in (reply or "").splitlines() if line.strip()), "")
-    return line if len(line) <= width else line[:width - 3].rstrip() + "..."
+    """The first line of a reply, shortened: what a trainer needs to see what it says now."""
+    return shortened(next((line.strip() for line in (reply or "").splitlines() if line.strip()), ""), width)
 
 
 def _question(item: dict) -> str:
-    return " / ".join(item["turns"])
+    return shortened(" / ".join(item["turns"]), QUESTION_WIDTH)
 
 
 def _rate(right: int, total: int) -> str:
@@ -312,24 +317,34 @@ def set_lines(name: str, before: Optional[dict], now: dict, label: str, root: Pa
         lines.append("  No question changed its result or its answer.")
         return lines
 
-    def section(title: str, pairs: List[Tuple[dict, dict]], show) -> None:
-        if pairs:
-            lines.append(f"  {title} ({len(pairs)}):")
-            lines.extend(f"    - {show(was, now)}" for was, now in pairs)
+    def title(item: dict) -> str:
+        return answer_title(item.get("group"), root)
 
-    section("Better: wrong before, right now", changes.better,
-            lambda was, now: f"{_question(now)}   [{answer_title(now.get('group'), root)}]")
-    section("Worse: right before, wrong now", changes.worse,
-            lambda was, now: f"{_question(now)}   [now: {answer_title(now.get('group'), root)}] "
-                             f"says: \"{first_line(now['reply'])}\"")
-    section("Off-topic, now answered (was declined)", changes.now_answered,
-            lambda was, now: f"{_question(now)}   [now: {answer_title(now.get('group'), root)}] "
-                             f"says: \"{first_line(now['reply'])}\"")
-    section("Off-topic, now declined (was answered)", changes.now_declined, lambda was, now: _question(now))
-    section("Newly taken by another answer", changes.newly_taken,
-            lambda was, now: f"{_question(now)}   [{answer_title(now.get('group'), root)}, was "
-                             f"{answer_title(was.get('group'), root)}; {verdict(was, now)}] "
-                             f"says: \"{first_line(now['reply'])}\"")
+    def says(item: dict) -> str:
+        return f'"{first_line(item["reply"])}"'
+
+    if changes.better:
+        lines.append(f"  Better: wrong before, right now ({len(changes.better)}):")
+        lines += [f"    - {_question(now)}   [{title(now)}]" for was, now in changes.better]
+    for heading, pairs in (("Worse: right before, wrong now", changes.worse),
+                           ("Off-topic, now answered instead of declined", changes.now_answered)):
+        if pairs:
+            lines.append(f"  {heading} ({len(pairs)}):")
+            for was, now in pairs:
+                lines += [f"    - {_question(now)}", f"        gets {title(now)}, which says {says(now)}"]
+    if changes.now_declined:
+        lines.append(f"  Off-topic, now declined instead of answered ({len(changes.now_declined)}):")
+        lines += [f"    - {_question(now)}" for was, now in changes.now_declined]
+    if changes.newly_taken:
+        taken: Dict[str, List[Tuple[dict, dict]]] = {}
+        for was, now in changes.newly_taken:
+            taken.setdefault(title(now), []).append((was, now))
+        lines.append(f"  Newly taken by another answer ({len(changes.newly_taken)}), by the answer that took them:")
+        for answer, pairs in sorted(taken.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+            lines.append(f"    {answer} took {len(pairs)}:")
+            for was, now in pairs:
+                lines += [f"      - {_question(now)}   [was {title(was)}; {verdict(was, now)}]",
+                          f"          says {says(now)}"]
     return lines
 
 
@@ -361,6 +376,19 @@ def report(current: dict, before: Optional[dict], label: str = "published",
         return 0
     lost = drops(before, current)
     failed = {name: drop for name, drop in lost.items() if drop > MAX_DROP_QUESTIONS}
+    print(f"In short, {label} -> current:")
+    print(f"  {'':28} {'questions right':>20}  {'off-topic declined':>20}")
+    for name, now in current["sets"].items():
+        if name not in before["sets"]:
+            continue
+        was = before["sets"][name]["items"]
+        (old_right, total), (new_right, _) = count(was, IN_SCOPE), count(now["items"], IN_SCOPE)
+        (old_declined, messages), (new_declined, _) = count(was, ("off_topic",)), count(now["items"], ("off_topic",))
+        right = f"{old_right} -> {new_right} of {total}"
+        declined = f"{old_declined} -> {new_declined} of {messages}"
+        flag = f"   more than {MAX_DROP_QUESTIONS} fewer" if name in failed else ""
+        print(f"  {now['title']:28} {right:>20}  {declined:>20}{flag}")
+    print()
     for name, drop in failed.items():
         print(f"FAILED: {drop} fewer questions right on the {current['sets'][name]['title']} (a retrain alone "
               f"moves up to {MAX_DROP_QUESTIONS}). Look at its worse questions before publishing.")
