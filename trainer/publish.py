@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import List, Optional
 
 from evaluation.heldout import MIN_DECLINE, MIN_IN_SCOPE
-from trainer.evaluate import CURRENT, LAST_RUN, PUBLISHED, PUBLISHED_FIGURES, load_sets, run_model, sha256
+from trainer.evaluate import (CURRENT, IN_SCOPE, LAST_RUN, PUBLISHED, PUBLISHED_FIGURES, count, load_sets, run_model,
+                              sha256)
 from trainer.project import PROJECT, write_atomically
 
 
@@ -38,8 +39,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         results = last["sets"]["project"]
     else:
         results = run_model(root, model, "current", load_sets(root, ["project"])[0])["sets"]["project"]
-    figures = results["figures"]
-    accuracy, decline = figures["in_scope_accuracy"], figures["off_topic_decline_rate"]
+    items = results["items"]
+    (answered, questions), (declined, messages) = count(items, IN_SCOPE), count(items, ("off_topic",))
+    accuracy = round(answered / questions, 4) if questions else 0.0
+    decline = round(declined / messages, 4) if messages else 0.0
     print(f"Held-out (first set): in-scope accuracy {accuracy:.1%}, off-topic decline rate {decline:.1%}")
     if (accuracy < MIN_IN_SCOPE or decline < MIN_DECLINE) and not args.force:
         print(f"Not published: below the minimums ({MIN_IN_SCOPE:.0%} / {MIN_DECLINE:.0%}). "
@@ -50,10 +53,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     partial = target.with_name(target.name + ".partial")
     shutil.copyfile(model, partial)
     os.replace(partial, target)
-    summary = {"in_scope_accuracy": accuracy, "answered": figures["answered"], "in_scope_count": figures["in_scope"],
-               "off_topic_decline_rate": decline, "declined": figures["declined"],
-               "off_topic_count": figures["off_topic"]}
-    items = results["items"]
+    summary = {"in_scope_accuracy": accuracy, "answered": answered, "in_scope_count": questions,
+               "off_topic_decline_rate": decline, "declined": declined, "off_topic_count": messages}
     write_atomically({root / PUBLISHED_FIGURES: json.dumps({
         "published_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "sha256": digest, "heldout_first_set": summary,
