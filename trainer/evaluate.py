@@ -373,8 +373,9 @@ def report(current: dict, before: Optional[dict], label: str = "published",
         print("\n".join(set_lines(name, before["sets"].get(name) if before else None, now, label, root)))
     print()
     for problem in (missing or {}).values():
-        print(f"Not scored: {problem} (the shared sets are read from ../shared/eval next to the project, "
-              f"or from SHARED_EVAL_DIR).")
+        print(f"Not scored: {problem}.")
+    if missing:
+        print("(The shared sets are read from ../shared/eval next to the project folder, or from SHARED_EVAL_DIR.)")
     if before is None:
         print("Publish it with `make publish` once you are happy with it.")
         return 0

@@ -274,7 +274,7 @@ def test_report_without_a_model_to_compare_with(capsys):
     assert evaluate.report(run(project=NOW), None, missing={"nl": "the shared Dutch set, no x.yml"}) == 0
     out = capsys.readouterr().out
     assert "No published model yet" in out and "  single-turn right          3/5  60.0%\n" in out
-    assert "Not scored: the shared Dutch set, no x.yml" in out
+    assert "Not scored: the shared Dutch set, no x.yml.\n(The shared sets are read from ../shared/eval" in out
 
 
 def test_the_trainer_sets_are_every_set_but_the_unseen_one():
