@@ -44,7 +44,14 @@ import yaml
 
 PROJECT = Path(__file__).resolve().parent.parent
 HELDOUT = PROJECT / "tests" / "heldout"
-SHARED_EVAL = Path(os.environ.get("SHARED_EVAL_DIR", PROJECT.parent / "shared" / "eval"))
+
+
+def shared_eval_dir(project: Path = PROJECT) -> Path:
+    """Where the shared sets are: SHARED_EVAL_DIR, else ../shared/eval next to the project (outside it)."""
+    return Path(os.environ.get("SHARED_EVAL_DIR", project.parent / "shared" / "eval"))
+
+
+SHARED_EVAL = shared_eval_dir()
 BENCHMARKS = PROJECT / "docs" / "benchmarks.md"
 
 
@@ -57,15 +64,28 @@ class EvalSet:
     language: Optional[str] = None
     # Whether `make test` fails when the set drops below its recorded figures.
     gated: bool = False
+    # What the set is, in plain words (reports for trainers).
+    title: str = ""
 
 
-EVAL_SETS: Dict[str, EvalSet] = {
-    "en2": EvalSet(SHARED_EVAL / "en2", "student_questions.yml", "off_topic.yml", gated=True),
-    "nl": EvalSet(SHARED_EVAL / "nl", "student_questions.yml", "off_topic.yml", language="nl", gated=True),
-    "shared": EvalSet(SHARED_EVAL, "student_questions.yml", "off_topic.yml", gated=True),
-    "project": EvalSet(HELDOUT),
-    "unseen": EvalSet(HELDOUT / "unseen"),
-}
+def eval_sets(project: Path = PROJECT, shared: Optional[Path] = None) -> Dict[str, EvalSet]:
+    """The evaluation sets of the project at `project`, the shared ones read from `shared`
+    (default: shared_eval_dir(project))."""
+    shared = shared_eval_dir(project) if shared is None else shared
+    heldout = project / "tests" / "heldout"
+    return {
+        "en2": EvalSet(shared / "en2", "student_questions.yml", "off_topic.yml", gated=True,
+                       title="second shared English set"),
+        "nl": EvalSet(shared / "nl", "student_questions.yml", "off_topic.yml", language="nl", gated=True,
+                      title="shared Dutch set"),
+        "shared": EvalSet(shared, "student_questions.yml", "off_topic.yml", gated=True,
+                          title="first shared English set"),
+        "project": EvalSet(heldout, title="project's own set"),
+        "unseen": EvalSet(heldout / "unseen", title="project's unseen set"),
+    }
+
+
+EVAL_SETS: Dict[str, EvalSet] = eval_sets(PROJECT, SHARED_EVAL)
 # The project's own first set: the trainer tools compare models on it (trainer/evaluate.py).
 HELDOUT_SETS = {"first": HELDOUT, "unseen": HELDOUT / "unseen"}
 # Minimums a published model must reach on the project's first set (trainer/publish.py).
@@ -125,6 +145,9 @@ class Score:
     failures: List[Dict[str, object]] = field(default_factory=list)
     # (answer given, right?, answers that would have been right) per in-scope conversation.
     outcomes: List[Tuple[str, bool, Tuple[str, ...]]] = field(default_factory=list)
+    # Every item in the order scored: its rate (`kind`, one of RATES), `turns` (an off-topic message
+    # is one turn), `right` (for off-topic: declined), the `answer` given and the `reply` text.
+    items: List[Dict[str, object]] = field(default_factory=list)
 
     # The figures the trainer tools and older callers read.
     @property
@@ -202,11 +225,14 @@ def score(send: Send, in_scope: list, off_topic: list, declines: List[str],
         declined = is_decline(replies, declines, said)
         missing = [p for p in item["expect"] if not re.search(p, text, re.IGNORECASE)]
         right = not missing and not declined and in_language(replies, language)
-        rate = result.rates["followup" if len(item["turns"]) > 1 else "single_turn"]
+        kind = "followup" if len(item["turns"]) > 1 else "single_turn"
+        rate = result.rates[kind]
         rate.total += 1
         rate.right += right
         given = (said or {}).get("answer") or ("decline" if declined else "?")
         result.outcomes.append((given, right, labels(item["expect"]) if labels else ()))
+        result.items.append({"kind": kind, "turns": list(item["turns"]), "right": right, "answer": given,
+                             "reply": text})
         if not right:
             result.failures.append({"turns": item["turns"], "expect": item["expect"], "reply": text,
                                     "answer": given})
@@ -216,10 +242,12 @@ def score(send: Send, in_scope: list, off_topic: list, declines: List[str],
         said = answer_of(sender) if answer_of else None
         rate = result.rates["off_topic"]
         rate.total += 1
-        if is_decline(replies, declines, said) and in_language(replies, language):
-            rate.right += 1
-        else:
-            given = (said or {}).get("answer") or (said or {}).get("outcome") or "?"
+        right = is_decline(replies, declines, said) and in_language(replies, language)
+        rate.right += right
+        given = (said or {}).get("answer") or (said or {}).get("outcome") or "?"
+        result.items.append({"kind": "off_topic", "turns": [message], "right": right, "answer": given,
+                             "reply": reply_text(replies)})
+        if not right:
             result.failures.append({"turns": [message], "expect": "decline", "reply": reply_text(replies),
                                     "answer": given})
     return result

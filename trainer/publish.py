@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import List, Optional
 
 from evaluation.heldout import MIN_DECLINE, MIN_IN_SCOPE
-from trainer.evaluate import CURRENT, LAST_RUN, PUBLISHED, PUBLISHED_FIGURES, run_model, sha256
+from trainer.evaluate import (CURRENT, IN_SCOPE, LAST_RUN, PUBLISHED, PUBLISHED_FIGURES, count, load_sets, run_model,
+                              sha256)
 from trainer.project import PROJECT, write_atomically
 
 
@@ -34,8 +35,14 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 1
     digest = sha256(model)
     last = json.loads((root / LAST_RUN).read_text()) if (root / LAST_RUN).exists() else {}
-    results = last if last.get("sha256") == digest else run_model(root, model, "current")
-    accuracy, decline = results["in_scope_accuracy"], results["off_topic_decline_rate"]
+    if last.get("sha256") == digest and "project" in last.get("sets", {}):
+        results = last["sets"]["project"]
+    else:
+        results = run_model(root, model, "current", load_sets(root, ["project"])[0])["sets"]["project"]
+    items = results["items"]
+    (answered, questions), (declined, messages) = count(items, IN_SCOPE), count(items, ("off_topic",))
+    accuracy = round(answered / questions, 4) if questions else 0.0
+    decline = round(declined / messages, 4) if messages else 0.0
     print(f"Held-out (first set): in-scope accuracy {accuracy:.1%}, off-topic decline rate {decline:.1%}")
     if (accuracy < MIN_IN_SCOPE or decline < MIN_DECLINE) and not args.force:
         print(f"Not published: below the minimums ({MIN_IN_SCOPE:.0%} / {MIN_DECLINE:.0%}). "
@@ -46,12 +53,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     partial = target.with_name(target.name + ".partial")
     shutil.copyfile(model, partial)
     os.replace(partial, target)
-    summary = {k: results[k] for k in ("in_scope_accuracy", "answered", "in_scope_count",
-                                       "off_topic_decline_rate", "declined", "off_topic_count")}
+    summary = {"in_scope_accuracy": accuracy, "answered": answered, "in_scope_count": questions,
+               "off_topic_decline_rate": decline, "declined": declined, "off_topic_count": messages}
     write_atomically({root / PUBLISHED_FIGURES: json.dumps({
         "published_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "sha256": digest, "heldout_first_set": summary,
-        "in_scope": results["in_scope"], "off_topic": results["off_topic"]}, indent=1) + "\n"})
+        "in_scope": [i for i in items if i["kind"] != "off_topic"],
+        "off_topic": [i for i in items if i["kind"] == "off_topic"]}, indent=1) + "\n"})
     print(f"Published {CURRENT} as {PUBLISHED} (figures in {PUBLISHED_FIGURES}).")
     print("Restart the bot so students get it: RASA_MODEL=models/published/lumc.tar.gz make run")
     return 0

@@ -30,6 +30,11 @@ def test_single_turn_follow_up_and_off_topic_are_counted_apart():
     assert (result.rates["followup"].right, result.rates["followup"].total) == (1, 1)
     assert (result.rates["off_topic"].right, result.rates["off_topic"].total) == (1, 2)
     assert [f["turns"] for f in result.failures] == [["start?"], ["weather?"]]
+    # Every item, in the order scored, with its own result (the trainers' before/after report reads these).
+    assert [(i["kind"], i["turns"], i["right"]) for i in result.items] == [
+        ("single_turn", ["fee?"], True), ("followup", ["fee?", "per year?"], True),
+        ("single_turn", ["start?"], False), ("off_topic", ["pizza?"], True), ("off_topic", ["weather?"], False)]
+    assert result.items[2]["reply"] == DECLINE and result.items[2]["answer"] == "decline"
 
 
 def test_a_decline_is_never_a_right_answer_even_if_it_matches():
@@ -99,3 +104,12 @@ def test_every_gated_set_has_its_recorded_line():
     for name, eval_set in heldout.EVAL_SETS.items():
         if eval_set.gated:
             assert heldout.recorded_gate(name=name) is not None, name
+
+
+def test_the_sets_of_another_copy_are_read_from_that_copy(tmp_path: Path, monkeypatch):
+    monkeypatch.delenv("SHARED_EVAL_DIR", raising=False)
+    sets = heldout.eval_sets(tmp_path / "project")
+    assert sets["project"].directory == tmp_path / "project" / "tests" / "heldout"
+    assert sets["unseen"].directory == tmp_path / "project" / "tests" / "heldout" / "unseen"
+    assert sets["nl"].directory == tmp_path / "shared" / "eval" / "nl" and sets["nl"].language == "nl"
+    assert set(sets) == set(heldout.EVAL_SETS)
