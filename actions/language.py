@@ -8,8 +8,8 @@ identification"): py3langid 97.8% of Dutch and 99.1% of English messages right, 
 
 `action_validate_slot_mappings` (run by Rasa at the end of `action_extract_slots`, at every student
 message, before the rule's action or response) keeps the conversation's language with it: a
-message too short to tell ("ok", "en cuba?") keeps it, and "in English please" switches it, because
-it is English. The names the NLU found in the message (its entities: "Leiden", "LUMC", "Karolinska")
+message too short to tell ("ok", "en cuba?") keeps it, and a request for a language ("in Dutch
+please", intent `switch_language`) switches to the language it names (Babel's names of the languages). The names the NLU found in the message (its entities: "Leiden", "LUMC", "Karolinska")
 are left out before identifying it: a name is no evidence of a language, and with it "master fee
 leiden" reads as Dutch (measured in docs/benchmarks.md, "Language identification"). Responses pick
 their Dutch variation by the slot (Rasa's conditional variations), and the custom action words its answers in the slot's language. A conversation whose first messages
@@ -80,6 +80,32 @@ def conversation_language(text: str, current: Optional[str], page: Optional[str]
     return current or page
 
 
+# The intent of a request to answer in another language (knowledge/catalogue.yml).
+SWITCH_INTENT = "switch_language"
+
+
+@functools.lru_cache(maxsize=1)
+def _language_names() -> Dict[str, str]:
+    """Lower-cased name of each of the assistant's languages, as each of them writes it ("dutch",
+    "nederlands", "flemish", "vlaams", "english", "engels") -> the language. From Babel's CLDR data."""
+    from babel import Locale
+
+    names: Dict[str, str] = {}
+    for writer in LANGUAGES:
+        for code, name in Locale(writer).languages.items():
+            language = code.split("_")[0]
+            if language in LANGUAGES:
+                names[name.lower()] = language
+    return names
+
+
+def named_language(text: str) -> Optional[str]:
+    """The one language of the assistant's that `text` names ("kan het in het Engels?": en), or None."""
+    words = set(re.findall(r"\w+", (text or "").lower()))
+    named = {language for name, language in _language_names().items() if name in words}
+    return named.pop() if len(named) == 1 else None
+
+
 class ActionKeepLanguage(Action):
     def name(self) -> Text:
         return "action_validate_slot_mappings"
@@ -92,5 +118,7 @@ class ActionKeepLanguage(Action):
         names = [(e["start"], e["end"]) for e in message.get("entities") or []
                  if isinstance(e.get("start"), int) and isinstance(e.get("end"), int)]
         text = without_spans(message.get("text") or "", names)
-        language = conversation_language(text, current, page if page in LANGUAGES else None)
+        # A request for the other language ("in Dutch please", written in English) gets the one it names.
+        asked = named_language(text) if (message.get("intent") or {}).get("name") == SWITCH_INTENT else None
+        language = asked or conversation_language(text, current, page if page in LANGUAGES else None)
         return [SlotSet("language", language)] if language != current else []

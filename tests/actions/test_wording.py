@@ -147,3 +147,32 @@ def test_the_names_the_nlu_found_are_no_evidence_of_a_language():
     assert _keep_language(text, [leiden]) == [{"event": "slot", "timestamp": None, "name": "language", "value": "en"}]
     assert _keep_language("hoeveel kost de master in leiden", [
         {"entity": "institution", "value": "leiden", "start": 27, "end": 33}], "en")[0]["value"] == "nl"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("in dutch please", "nl"), ("kan het in het Engels?", "en"), ("nederlands aub", "nl"),
+    ("flemish?", "nl"), ("english instead of dutch", None), ("hoeveel kost de master", None),
+])
+def test_the_language_a_request_names_comes_from_babels_names_of_languages(text, expected):
+    from actions.language import named_language
+
+    assert named_language(text) == expected
+
+
+def test_a_request_for_a_language_switches_to_the_language_it_names_not_the_one_it_is_written_in():
+    import asyncio
+
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.language import ActionKeepLanguage
+
+    def keep(text, intent, current):
+        message = {"text": text, "entities": [], "intent": {"name": intent}}
+        tracker = Tracker("t", {"language": current}, message, [], False, None, {}, "action_listen")
+        return asyncio.run(ActionKeepLanguage().run(CollectingDispatcher(), tracker, {}))
+
+    assert keep("could you answer in dutch please", "switch_language", "en")[0]["value"] == "nl"
+    assert keep("kun je in het engels antwoorden", "switch_language", "nl")[0]["value"] == "en"
+    # Not a request: a question about the language of teaching, in English, is answered in English.
+    assert keep("is the master taught in dutch", "ask_language_of_instruction", "en") == []

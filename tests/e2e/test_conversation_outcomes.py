@@ -54,3 +54,14 @@ def test_the_greeting_button_on_a_dutch_page_is_answered_in_dutch(bot):
     body = {"sender": new_sender(), "message": "/greet", "metadata": {"language": "nl"}}
     status, reply = post_raw(f"{bot.rasa_url}/webhooks/rest/webhook", json.dumps(body).encode())
     assert status == 200 and json.loads(reply)[0]["text"].startswith("Hoi! Ik ben de Leiden Study Assistant")
+
+
+def test_a_request_for_the_other_language_switches_and_says_so(bot):
+    sender = new_sender()
+    assert "per jaar" in texts(bot.send(sender, "hoeveel collegegeld betaal je voor de master bw"))
+    assert texts(bot.send(sender, "could you answer in english please")).startswith("Sure, I'll answer in English")
+    reply = texts(bot.send(sender, "and the length of the programme?"))
+    assert "two years" in reply and _recorded(bot, sender)["language"] == "en"
+    assert texts(bot.send(sender, "in dutch please")).startswith("Prima, vanaf nu antwoord ik in het Nederlands")
+    assert "twee jaar" in texts(bot.send(sender, "en de duur van de opleiding?"))
+    assert _recorded(bot, sender)["language"] == "nl"
