@@ -22,12 +22,12 @@ from actions.language import LANGUAGES
 def _names() -> Dict[str, Tuple[str, str]]:
     """Lower-cased country name -> (territory code, the name as the language writes it).
 
-    Territories with two-letter codes that have a currency are countries (and a few dependencies);
-    the CLDR's pseudo-territories ("Unknown Region", "United Nations") have none."""
+    Territories with letter codes (not the numeric regions) that have a currency are countries (and
+    a few dependencies); the CLDR's pseudo-territories ("Unknown Region", "United Nations") have none."""
     names: Dict[str, Tuple[str, str]] = {}
     for lang in LANGUAGES:
         for code, name in Locale(lang).territories.items():
-            if len(code) == 2 and code.isalpha() and get_territory_currencies(code):
+            if code.isalpha() and get_territory_currencies(code):
                 names.setdefault(name.lower(), (code, name))
     return names
 
