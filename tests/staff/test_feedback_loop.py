@@ -79,8 +79,9 @@ def test_declined_question_is_marked_accepted_trained_and_then_answered(tmp_path
     # 1. A student asks; the assistant declines.
     servers = _servers(root, tmp_path, db_url, "before").start(timeout=300)
     try:
-        sender = f"loop-{uuid.uuid4().hex[:8]}"
+        # Each candidate in a conversation of its own: after an answered one, the next is read in its context.
         for question, answer_key in CANDIDATES:
+            sender = f"loop-{uuid.uuid4().hex[:8]}"
             if demo_data.said_decline([r.get("text") for r in servers.send(sender, question)], decline):
                 break
         else:
