@@ -194,7 +194,7 @@ def decide(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any]) ->
         if uncovered:
             return Decision(NOT_STATED, uncovered=uncovered)
         return _subject_asked_about(kb, text) or Decision(DECLINE, reason="not_covered")
-    if intent == "ask_human":
+    if intent == "ask_human" and message.get(ANSWER_SUPPORT) != []:
         return Decision(HANDOFF)
     decision = _choose(kb, message, slots, intent, text, last)
     # Facts are the LUMC's: a fact question naming another institution is declined by name. Only

@@ -3,12 +3,20 @@
 Rasa's LogisticRegressionClassifier fixes scikit-learn's C at 1.0 and balanced class weights; this
 subclass lets config.yml set both (`C`, `class_weight`). A linear model trained to convergence is
 deterministic: the same examples give the same model, so a change to the examples can be measured.
+
+It also stores the classifier under a fixed file name. Rasa's names the file after the graph node
+("...LinearIntents7.skops"); when the training cache hands a node the output of the same training
+under another node number (after a component was added before it and removed again), the file is
+not found when the model loads. Rasa then builds an untrained classifier without a word; here a
+model whose file is missing fails to load, saying so.
 """
 
 from __future__ import annotations
 
 from typing import Any, Dict, Text
 
+import skops.io as sio
+from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -19,8 +27,29 @@ from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressi
 class LinearIntents(LogisticRegressionClassifier):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {**LogisticRegressionClassifier.get_default_config(), "C": 1.0, "class_weight": "balanced"}
+        # `file` is part of the configuration, so models cached under Rasa's file names are not reused.
+        return {**LogisticRegressionClassifier.get_default_config(), "C": 1.0, "class_weight": "balanced",
+                "file": "classifier.skops"}
 
     def __init__(self, config: Dict[Text, Any], name: Text, model_storage: ModelStorage, resource: Resource) -> None:
         super().__init__(config, name, model_storage, resource)
         self.clf.set_params(C=self.config["C"], class_weight=self.config["class_weight"])
+
+    def persist(self) -> None:
+        with self._model_storage.write_to(self._resource) as model_dir:
+            sio.dump(self.clf, model_dir / self.config["file"])
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "LinearIntents":
+        name = {**cls.get_default_config(), **config}["file"]
+        with model_storage.read_from(resource) as model_dir:
+            path = model_dir / name
+            if not path.exists():
+                raise FileNotFoundError(f"the trained intent classifier is missing from the model ({path.name}): "
+                                        f"train again (`make train`)")
+            # The file is this project's own training output: like Rasa's component, trust what it holds.
+            classifier = sio.load(path, trusted=sio.get_untrusted_types(file=path))
+        component = cls(config, execution_context.node_name, model_storage, resource)
+        component.clf = classifier
+        return component
