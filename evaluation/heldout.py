@@ -93,6 +93,8 @@ MIN_IN_SCOPE = 0.90
 MIN_DECLINE = 0.85
 # `make test` fails when a shared-set rate is more than this below its recorded figure.
 GATE_MARGIN = 0.02
+# Half of the last digit of a recorded figure ("90.5%").
+RECORDED_ROUNDING = 0.0005
 GATE_LINE = r"{name}-set gate: single-turn ([\d.]+)%, follow-ups ([\d.]+)%, off-topic declines ([\d.]+)%"
 # Outcomes (in the bot message's metadata, actions/answer_action.py) that count as declining.
 DECLINING_OUTCOMES = ("declined", "not_stated")
@@ -306,7 +308,8 @@ def gate_failures(result: Score, recorded: Dict[str, float]) -> List[str]:
     for name in RATES:
         rate = result.rates[name]
         slack = max(GATE_MARGIN, 1 / rate.total if rate.total else 0.0)
-        if rate.share < recorded[name] - slack - 1e-9:
+        # The gate line is written to a tenth of a point (90.5% for 38/42): that rounding is not a loss.
+        if rate.share < recorded[name] - slack - RECORDED_ROUNDING:
             problems.append(f"{name}: {rate} is more than {slack:.1%} below the recorded {recorded[name]:.1%}")
     return problems
 

@@ -69,6 +69,17 @@ def test_on_a_small_set_one_item_of_slack_is_allowed():
     assert [p.split(":")[0] for p in heldout.gate_failures(result, recorded)] == ["followup"]
 
 
+def test_one_item_of_slack_is_not_lost_to_the_rounding_of_the_recorded_figure(tmp_path: Path):
+    doc = tmp_path / "benchmarks.md"
+    doc.write_text("shared-set gate: single-turn 90.0%, follow-ups 90.5%, off-topic declines 90.0%\n")  # 38/42
+    result = heldout.Score()
+    result.rates.update(single_turn=heldout.Rate(90, 100), followup=heldout.Rate(37, 42),
+                        off_topic=heldout.Rate(90, 100))
+    assert heldout.gate_failures(result, heldout.recorded_gate(doc)) == []
+    result.rates["followup"] = heldout.Rate(36, 42)
+    assert [p.split(":")[0] for p in heldout.gate_failures(result, heldout.recorded_gate(doc))] == ["followup"]
+
+
 def test_recorded_gate_is_in_the_benchmarks_document():
     assert heldout.recorded_gate() is not None
 
