@@ -241,12 +241,17 @@ class KnowledgeBase:
     def names_abroad_contact(self, text: str) -> bool:
         """Whether `text` names the study-abroad contact, her walk-in hour or her role
         (study_abroad.yml's `contact.synonyms`), a long single word also with a small typo."""
-        names = [normalise(n) for n in self.files["study_abroad.yml"]["contact"].get("synonyms") or []]
+        names, single = self._abroad_contact_names
         lowered = f" {normalise(text)} "
         if any(f" {name} " in lowered for name in names):
             return True
-        single = [name for name in names if " " not in name]
         return any(close_to(word, single) for word in lowered.split())
+
+    @functools.cached_property
+    def _abroad_contact_names(self) -> Tuple[List[str], List[str]]:
+        """The contact's synonyms, normalised once: all of them, and the single words."""
+        names = [normalise(n) for n in self.files["study_abroad.yml"]["contact"].get("synonyms") or []]
+        return names, [name for name in names if " " not in name]
 
     def unlisted_country(self, text: str) -> Optional[str]:
         """The first country `text` names that is neither a destination nor the country the students

@@ -7,15 +7,16 @@ identification"): py3langid 97.8% of Dutch and 99.1% of English messages right, 
 99.1% at three times the time and a 96 MB wheel, so py3langid is the one kept.
 
 `action_validate_slot_mappings` (run by Rasa at the end of `action_extract_slots`, at every student
-message, before the rule's action or response) keeps the conversation's language with it: a
-message too short to tell ("ok", "en cuba?") keeps it, and a request for a language ("in Dutch
-please", intent `switch_language`) switches to the language it names (Babel's names of the languages). The names the NLU found in the message (its entities: "Leiden", "LUMC", "Karolinska")
-are left out before identifying it: a name is no evidence of a language, and with it "master fee
-leiden" reads as Dutch (measured in docs/benchmarks.md, "Language identification"). Responses pick
-their Dutch variation by the slot (Rasa's conditional variations), and the custom action words its answers in the slot's language. A conversation whose first messages
-are not clear takes the language of the widget's page (the REST body's `metadata.language`), else
-English. The scorer (evaluation/heldout.py)
-uses the same identification to tell whether a reply is Dutch.
+message, before the rule's action or response) keeps the conversation's language with it: a message
+too short to tell ("ok", "en cuba?") keeps it, and a request for a language ("in Dutch please",
+intent `switch_language`) switches to the language it names (Babel's names of the languages). The
+names the NLU found in the message (its entities: "Leiden", "LUMC", "Karolinska") are left out
+before identifying it: a name is no evidence of a language, and with it "master fee leiden" reads as
+Dutch (measured in docs/benchmarks.md, "Seventh session"). Responses pick their Dutch variation by
+the slot (Rasa's conditional variations), and the custom action words its answers in the slot's
+language. A conversation whose first messages are not clear takes the language of the widget's page
+(the REST body's `metadata.language`), else English. The scorer (evaluation/heldout.py) uses the
+same identification to tell whether a reply is Dutch.
 """
 
 from __future__ import annotations

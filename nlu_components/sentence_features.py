@@ -1,17 +1,17 @@
 """Gives the ResponseSelector only the features it reads: the message's sentence features.
 
 It runs without transformer layers (config.yml), and then each position of a message goes through
-its own dense layers: nothing mixes the tokens. It reads its answer off the last
-position alone, where Rasa puts the sentence features (for the count-vector and regex
-featurizers, the sum of the tokens' features). Every token's features were still carried through
-dense layers, in training and for every message served, and then thrown away. Replacing the
-token-level (sequence) features of the text here leaves what the classifiers can learn unchanged
-and spares that work (docs/benchmarks.md, "Training"). Rasa has no setting that keeps a
-featurizer's sentence features without its sequence features, and the ResponseSelector (a DIET model) refuses text without any
-sequence features, so one placeholder position stands in for the tokens. It is sparse, like the
-features it replaces, so the classifiers build the same layers for the sentence features as
-before: a dense placeholder would add a layer that unifies the two kinds' widths. Entities
-come from the spaCy EntityRuler, which reads the text, not these features.
+its own dense layers: nothing mixes the tokens. It reads its answer off the last position alone,
+where Rasa puts the sentence features (for the count-vector and regex featurizers, the sum of the
+tokens' features). Every token's features were still carried through dense layers, in training and
+for every message served, and then thrown away. Replacing the token-level (sequence) features of the
+text here leaves what the classifiers can learn unchanged and spares that work (docs/benchmarks.md,
+"Training"). Rasa has no setting that keeps a featurizer's sentence features without its sequence
+features, and the ResponseSelector (a DIET model) refuses text without any sequence features, so one
+placeholder position stands in for the tokens. It is sparse, like the features it replaces, so the
+classifiers build the same layers for the sentence features as before: a dense placeholder would add
+a layer that unifies the two kinds' widths. Entities come from the spaCy EntityRuler, which reads
+the text, not these features.
 """
 
 from __future__ import annotations
