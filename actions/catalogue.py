@@ -40,7 +40,5 @@ FACT_BY_INTENT: Dict[str, str] = _where("fact")
 INTENT_OF_LABEL: Dict[str, str] = {label: intent for intent, label in _where("about").items()}
 LABEL_OF_INTENT: Dict[str, str] = _where("about")
 TOPIC_OF_LABEL: Dict[str, str] = {spec["about"]: spec["topic"] for spec in questions().values() if spec.get("about")}
-# Lookup table of data/nlu/vocabulary.yml -> the question its words name.
-INTENT_OF_LOOKUP: Dict[str, str] = {table: intent for intent, table in _where("topic_words").items()}
 # Facts of this master: asked about another programme, the documents do not state them.
 PROGRAMME_FACTS: Tuple[str, ...] = tuple(intent for intent, spec in questions().items() if spec.get("programme"))

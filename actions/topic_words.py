@@ -1,10 +1,8 @@
-"""The specific question a message's topic words point to ("fees", "engels", "internship").
+"""Whether a message uses the words of one of data/nlu/vocabulary.yml's lookup tables.
 
-The classifier learns these words as features from the lookup tables in data/nlu/vocabulary.yml,
-and it still answers "what do the research specialisation's fees come to?" with the general
-description of the specialisation, because its name weighs more than one word. The decision reads
-the same tables (one list of topic words, read here) to send a question that names exactly one
-specific topic to that topic's answer instead of a general description.
+The classifier learns these words as features; the decision reads the same tables (one list of
+topic words, read here) where a question's subject depends on them: going abroad ("the Karolinska
+exchange") makes a named destination the subject of a programme fact.
 """
 
 from __future__ import annotations
@@ -16,7 +14,6 @@ from typing import Dict, List, Optional, Pattern
 
 import yaml
 
-from actions.catalogue import INTENT_OF_LOOKUP
 
 VOCABULARY = Path(__file__).resolve().parent.parent / "data" / "nlu" / "vocabulary.yml"
 @functools.lru_cache(maxsize=1)
@@ -33,12 +30,6 @@ def _pattern(words) -> Pattern[str]:
     return re.compile(rf"(?<![\w@])(?:{alternatives})(?:s|es)?(?![\w@])", re.IGNORECASE)
 
 
-@functools.lru_cache(maxsize=1)
-def _patterns() -> Dict[str, Pattern[str]]:
-    return {INTENT_OF_LOOKUP[name]: _pattern(words) for name, words in _tables().items()
-            if name in INTENT_OF_LOOKUP and words}
-
-
 @functools.lru_cache(maxsize=8)
 def _table_pattern(name: str, without: frozenset) -> Optional[Pattern[str]]:
     words = [word for word in _tables().get(name, []) if word.lower() not in without]
@@ -49,9 +40,3 @@ def uses_table(text: str, name: str, without: frozenset = frozenset()) -> bool:
     """Whether `text` uses a word of lookup table `name` (other than the words `without`)."""
     pattern = _table_pattern(name, without)
     return bool(pattern and pattern.search(text))
-
-
-def single_topic(text: str) -> Optional[str]:
-    """The one specific question whose topic words the text uses, or None (none or several)."""
-    found = [intent for intent, pattern in _patterns().items() if pattern.search(text)]
-    return found[0] if len(found) == 1 else None

@@ -35,7 +35,6 @@ from evaluation.thresholds import measured_on_servers, parse
 SLOTS = ["topic", "last_question", "destination", "track", "language_test", "document", "component"]
 # name -> (module, constant, values tried)
 GRID = {
-    "new topic confidence": (context, "NEW_TOPIC_CONFIDENCE", [0.5, 0.75, 0.9, 1.01]),
     "choice confidence": (context, "CHOICE_MIN_CONFIDENCE", [0.2, 0.3, 0.4]),
     "short question words": (entries, "FOLLOWUP_MAX_WORDS", [6, 8, 10]),
 }

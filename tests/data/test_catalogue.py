@@ -44,8 +44,6 @@ def test_the_tables_point_at_real_facts_entries_and_lookup_tables():
     kb = knowledge_base()
     assert set(catalogue.FACT_BY_INTENT.values()) <= set(kb.facts)
     assert set(catalogue.INTENT_OF_LABEL) <= set(kb.entries)
-    vocabulary = yaml.safe_load((PROJECT / "data" / "nlu" / "vocabulary.yml").read_text())["nlu"]
-    assert set(catalogue.INTENT_OF_LOOKUP) <= {table.get("lookup") for table in vocabulary}
     assert set(catalogue.PROGRAMME_FACTS) <= set(catalogue.ANSWERABLE)
 
 

@@ -27,11 +27,11 @@ def test_a_decline_is_reported_as_one():
 
 
 def test_overrides_apply_inside_and_are_undone_after():
-    before = (context.NEW_TOPIC_CONFIDENCE, entries.FOLLOWUP_MAX_WORDS)
-    with replay.overridden({"new topic confidence": 0.5, "short question words": 3}):
-        assert (context.NEW_TOPIC_CONFIDENCE, entries.FOLLOWUP_MAX_WORDS) == (0.5, 3)
+    before = (context.CHOICE_MIN_CONFIDENCE, entries.FOLLOWUP_MAX_WORDS)
+    with replay.overridden({"choice confidence": 0.2, "short question words": 3}):
+        assert (context.CHOICE_MIN_CONFIDENCE, entries.FOLLOWUP_MAX_WORDS) == (0.2, 3)
         assert not context.leans_on_context("and what is the minimum score per part")
-    assert (context.NEW_TOPIC_CONFIDENCE, entries.FOLLOWUP_MAX_WORDS) == before
+    assert (context.CHOICE_MIN_CONFIDENCE, entries.FOLLOWUP_MAX_WORDS) == before
 
 
 def test_fixed_answers_are_replayed_as_their_text():
@@ -43,6 +43,6 @@ def test_fixed_answers_are_replayed_as_their_text():
 
 def test_small_talk_gets_its_rule_response_and_keeps_the_slots():
     conversation = [parsed("what does a year cost", "ask_fee"), parsed("hi", "greet"),
-                    parsed("and is that per year?", "ask_duration", 0.5, ranking=[("ask_fee", 0.3)])]
+                    parsed("and is that per year?", "ask_detail")]
     assert "Leiden Study Assistant" in replay.reply(conversation[:2])[0]
     assert "18,016" in replay.reply(conversation)[0]
