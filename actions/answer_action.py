@@ -54,7 +54,7 @@ def say(dispatcher: CollectingDispatcher, kb: KnowledgeBase, decision: Decision,
             events.append(SlotSet(decision.label, [e.key for e in decision.entries]))
         return events
     if decision.answer == HANDOFF:
-        handoff.offer(dispatcher, tracker, kb=kb)
+        handoff.offer(dispatcher, tracker, kb=kb, topic=decision.topic)
         return []
     if decision.answer == CHOICE:
         buttons = [{"title": title(i, lang), "payload": f"/{i}"} for i in decision.choices]

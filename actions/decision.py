@@ -38,7 +38,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
-from actions import answers, context, entries, topic_words
+from actions import answers, context, entries, handoff, topic_words
 from actions.catalogue import ANSWERABLE, INTENT_OF_LABEL, LABEL_OF_INTENT, PROGRAMME_FACTS
 from actions.entries import (
     FOLLOWUP_LABELS, is_short_followup, mentioned, remembered, word_count,
@@ -125,9 +125,7 @@ def _question(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any],
         if parts:
             return Decision("ask_components", label="component", entries=parts, context=True)
     if intent == "ask_contact":
-        # The going-abroad lookup table has the Dutch words too ("buitenland", "uitwisseling").
-        abroad = kb.names_abroad_contact(text) or topic_words.uses_table(text, ABROAD_WORDS)
-        return Decision(intent, topic="study_abroad" if abroad else slots.get("topic"))
+        return Decision(intent, topic=handoff.topic_named(kb, text) or slots.get("topic"))
     label = LABEL_OF_INTENT.get(intent)
     if not label:
         return Decision(intent)
@@ -182,7 +180,7 @@ def decide(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any]) ->
             return Decision(NOT_STATED, uncovered=uncovered)
         return _subject_asked_about(kb, text) or Decision(DECLINE, reason="not_covered")
     if intent == "ask_human" and message.get(ANSWER_SUPPORT) != []:
-        return Decision(HANDOFF)
+        return Decision(HANDOFF, topic=handoff.topic_named(kb, text) or slots.get("topic"))
     decision = _choose(kb, message, slots, intent, text, last)
     # Facts are the LUMC's: a fact question naming another institution is declined by name. Only
     # the question counts ("I study in Utrecht now; what is the fee?" asks about ours), and fixed

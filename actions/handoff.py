@@ -15,8 +15,8 @@ from typing import Any, Callable, Dict, List, Optional
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import answers
-from actions.knowledge_base import KnowledgeBase, knowledge_base, normalise
+from actions import answers, topic_words
+from actions.knowledge_base import KnowledgeBase, knowledge_base
 from actions.wording import language
 
 DECLINE_RESPONSE = "utter_decline"
@@ -24,13 +24,6 @@ DECLINE_RESPONSE = "utter_decline"
 # to the student), so that the next offer waits for two new declines.
 OFFER_MARK = "handoff_offer"
 DECLINES_BEFORE_OFFER = 2
-# Words that say what a request for a person is about, when the message says it
-# ("can I talk to someone about studying abroad?"); otherwise the conversation's topic counts.
-TOPIC_WORDS = {
-    "study_abroad": {"abroad", "exchange", "erasmus", "destination", "destinations", "minor", "evelien"},
-    "admission": {"admission", "admissions", "apply", "application", "applying", "enrol", "enroll",
-                  "master", "programme", "program", "fee", "fees", "deadline"},
-}
 
 
 def now_utc() -> dt.datetime:
@@ -68,20 +61,23 @@ def earlier_declines_in_a_row(tracker: Tracker) -> int:
     return count
 
 
-def topic_of_request(tracker: Tracker) -> Optional[str]:
-    """What the student wants a person for: named in the message, else the conversation's topic."""
-    words = set(normalise((tracker.latest_message or {}).get("text") or "").split())
-    for topic, cues in TOPIC_WORDS.items():
-        if words & cues:
-            return topic
-    return tracker.get_slot("topic")
+def topic_named(kb: KnowledgeBase, text: str) -> Optional[str]:
+    """The topic of the contact a message names (knowledge/handoff.yml: the contact's own synonyms
+    or the words of its lookup tables, "someone about going abroad"), or None."""
+    for contact in kb.files["handoff.yml"]["handoff"].values():
+        if kb.names_fact(contact["fact"], text) or any(
+                topic_words.uses_table(text, table) for table in contact.get("words") or []):
+            return contact["topics"][0]
+    return None
 
 
 def offer(dispatcher: CollectingDispatcher, tracker: Tracker, after_declines: bool = False,
-          kb: Optional[KnowledgeBase] = None, clock: Callable[[], dt.datetime] = now_utc) -> None:
-    """Says whom to ask in person, marked so that the decline count starts again."""
+          kb: Optional[KnowledgeBase] = None, clock: Callable[[], dt.datetime] = now_utc,
+          topic: Optional[str] = None) -> None:
+    """Says whom to ask in person about `topic` (else the conversation's), marked so that the
+    decline count starts again."""
     lang = language(tracker.get_slot("language"))
-    reply = answers.handoff(kb or knowledge_base(), topic_of_request(tracker), clock(), after_declines, lang)
+    reply = answers.handoff(kb or knowledge_base(), topic or tracker.get_slot("topic"), clock(), after_declines, lang)
     dispatcher.utter_message(text=reply.text, outcome="handoff", language=lang, **{OFFER_MARK: True})
 
 

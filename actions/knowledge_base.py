@@ -238,20 +238,24 @@ class KnowledgeBase:
                     found.append(entry)
         return found
 
-    def names_abroad_contact(self, text: str) -> bool:
-        """Whether `text` names the study-abroad contact, her walk-in hour or her role
-        (study_abroad.yml's `contact.synonyms`), a long single word also with a small typo."""
-        names, single = self._abroad_contact_names
+    def names_fact(self, fact_id: str, text: str) -> bool:
+        """Whether `text` uses one of the `synonyms` of the fact `fact_id` (a contact: her name, her
+        walk-in hour, her role), a long single word also with a small typo."""
+        names, single = self._fact_synonyms.get(fact_id, ([], []))
         lowered = f" {normalise(text)} "
         if any(f" {name} " in lowered for name in names):
             return True
         return any(close_to(word, single) for word in lowered.split())
 
     @functools.cached_property
-    def _abroad_contact_names(self) -> Tuple[List[str], List[str]]:
-        """The contact's synonyms, normalised once: all of them, and the single words."""
-        names = [normalise(n) for n in self.files["study_abroad.yml"]["contact"].get("synonyms") or []]
-        return names, [name for name in names if " " not in name]
+    def _fact_synonyms(self) -> Dict[str, Tuple[List[str], List[str]]]:
+        """Each fact's synonyms, normalised once: all of them, and the single words."""
+        synonyms = {}
+        for record in self.fact_records():
+            names = [normalise(n) for n in record.data.get("synonyms") or []]
+            if names:
+                synonyms[record.id] = (names, [name for name in names if " " not in name])
+        return synonyms
 
     def unlisted_country(self, text: str) -> Optional[str]:
         """The first country `text` names that is neither a destination nor the country the students

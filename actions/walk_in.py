@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
-DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+from babel.dates import get_day_names
+
+# The knowledge base writes the day in English ("Monday"); Babel's CLDR names, Monday being 0.
+DAYS = {name.lower(): number for number, name in get_day_names("wide", locale="en").items()}
 
 
 @dataclass(frozen=True)
@@ -29,7 +32,7 @@ class WeeklyHour:
     def from_knowledge(cls, data: Mapping[str, Any]) -> "WeeklyHour":
         """From the knowledge base's `walk_in: {day, from, until, timezone}`; ValueError if malformed."""
         try:
-            weekday = DAYS.index(str(data["day"]).strip().lower())
+            weekday = DAYS[str(data["day"]).strip().lower()]
             start = dt.time.fromisoformat(str(data["from"]))
             end = dt.time.fromisoformat(str(data["until"]))
             zone = ZoneInfo(str(data["timezone"]))

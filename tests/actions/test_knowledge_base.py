@@ -156,4 +156,6 @@ def test_an_amount_of_money_is_written_in_each_languages_style():
     ("who do i ask about the fee", False), ("who can change my application", False),
 ])
 def test_a_contact_question_about_studying_abroad_is_known_by_the_contacts_names(text, expected):
-    assert KB.names_abroad_contact(text) is expected
+    from actions import handoff
+
+    assert (handoff.topic_named(KB, text) == "study_abroad") is expected
