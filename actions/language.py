@@ -4,7 +4,10 @@ conversation's language in the slot `language` before anything answers a message
 Identification is py3langid's (its model ships inside the package; no download), restricted to
 English and Dutch. Measured on the last turns of the shared sets (docs/benchmarks.md, "Language
 identification"): py3langid 97.8% of Dutch and 99.1% of English messages right, lingua 96.7% and
-99.1% at three times the time and a 96 MB wheel, so py3langid is the one kept.
+99.1% at three times the time and a 96 MB wheel, so py3langid is the one kept. A message that mixes
+Dutch words into English ("can I do de master part-time naast mn werk?") is Dutch: py3langid reads
+it as English, so the words only the assistant's own Dutch texts use decide first (measured in
+docs/benchmarks.md, "Eighth session").
 
 `action_validate_slot_mappings` (run by Rasa at the end of `action_extract_slots`, at every student
 message, before the rule's action or response) keeps the conversation's language with it: a message
@@ -23,7 +26,10 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any, Dict, Iterable, List, Optional, Text, Tuple
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Set, Text, Tuple
+
+import yaml
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -34,6 +40,13 @@ DEFAULT_LANGUAGE = "en"
 # Below this probability a message does not change the conversation's language (single words such
 # as "ok", "cuba?" or "tracks" are as likely Dutch as English).
 SURE = 0.9
+# A message with at least this many words that only the assistant's Dutch texts use is Dutch, however
+# much English it mixes in ("what's the fee voor de research master?"): Dutch students write
+# English terms into Dutch sentences; an English writer does not write Dutch words.
+MIXED_DUTCH_WORDS = 2
+PROJECT = Path(__file__).resolve().parent.parent
+# The assistant's own texts in both languages: the knowledge base's values and the domain's responses.
+OWN_TEXTS = ("knowledge/*.yml", "domain.yml", "data/responses/*.yml")
 
 
 @functools.lru_cache(maxsize=1)
@@ -64,8 +77,46 @@ def language_of(text: str) -> Tuple[str, float]:
     return str(language), float(probability)
 
 
+def _words(text: str) -> Set[str]:
+    return set(re.findall(r"[^\W\d_]+", (text or "").lower()))
+
+
+def _texts_by_language(node: Any, into: Dict[str, Set[str]], lang: str = DEFAULT_LANGUAGE) -> None:
+    """The words of a YAML tree of the assistant's texts, by the language each is written in: a value
+    under `nl` or `<field>_nl`, or a response whose condition is the `language` slot, is Dutch; any
+    other text is English. Synonym lists (students' words, both languages mixed) are left out."""
+    if isinstance(node, dict):
+        for condition in node.get("condition") or []:
+            if isinstance(condition, dict) and condition.get("name") == "language":
+                lang = condition.get("value") or lang
+        for key, value in node.items():
+            key = str(key)
+            if key == "synonyms":
+                continue
+            written = "nl" if key == "nl" or key.endswith("_nl") else "en" if key == "en" else lang
+            _texts_by_language(value, into, written)
+    elif isinstance(node, list):
+        for value in node:
+            _texts_by_language(value, into, lang)
+    elif isinstance(node, str):
+        into.setdefault(lang, set()).update(_words(node))
+
+
+@functools.lru_cache(maxsize=1)
+def dutch_only_words() -> frozenset:
+    """Words the assistant's Dutch texts use and its English texts never do ("voor", "naast")."""
+    words: Dict[str, Set[str]] = {}
+    for pattern in OWN_TEXTS:
+        for path in sorted(PROJECT.glob(pattern)):
+            _texts_by_language(yaml.safe_load(path.read_text(encoding="utf-8")), words)
+    return frozenset(words.get("nl", set()) - words.get("en", set()))
+
+
 def sure_language(text: str) -> Optional[str]:
-    """The message's language when it is clear enough to set the conversation's, else None."""
+    """The message's language when it is clear enough to set the conversation's, else None. A message
+    mixing Dutch words into English is Dutch."""
+    if len(_words(text) & dutch_only_words()) >= MIXED_DUTCH_WORDS:
+        return "nl"
     language, probability = language_of(text)
     return language if probability >= SURE else None
 

@@ -105,6 +105,19 @@ def test_a_message_sets_the_language_only_when_it_is_clear(text, expected):
     assert sure_language(text) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("hoeveel kost the research master per year voor een eu student", "nl"),  # Dutch words in English: Dutch
+    ("is er ook een part-time option naast mijn job?", "nl"),
+    ("how much is the fee for the research master", "en"),
+    ("can I apply with a dutch bachelor from the VU", "en"),  # a Dutch name is no Dutch sentence
+])
+def test_a_message_mixing_dutch_words_into_english_is_dutch(text, expected):
+    from actions.language import dutch_only_words
+
+    assert {"voor", "naast"} <= dutch_only_words() and not {"the", "fee", "master"} & dutch_only_words()
+    assert sure_language(text) == expected
+
+
 @pytest.mark.parametrize("text, current, expected", [
     ("hoe lang duurt de master", "en", "nl"),      # a clear message switches
     ("in English please", "nl", "en"),
