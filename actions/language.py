@@ -5,7 +5,7 @@ Identification is py3langid's (its model ships inside the package; no download),
 English and Dutch. Measured on the last turns of the shared sets (docs/benchmarks.md, "Language
 identification"): py3langid 97.8% of Dutch and 99.1% of English messages right, lingua 96.7% and
 99.1% at three times the time and a 96 MB wheel, so py3langid is the one kept. A message that mixes
-Dutch words into English ("can I do de master part-time naast mn werk?") is Dutch: py3langid reads
+Dutch words into English ("how much is the fee voor mij als eu student?") is Dutch: py3langid reads
 it as English, so the words only the assistant's own Dutch texts use decide first (measured in
 docs/benchmarks.md, "Eighth session").
 
