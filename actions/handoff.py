@@ -84,8 +84,10 @@ def offer(dispatcher: CollectingDispatcher, tracker: Tracker, after_declines: bo
 def decline(dispatcher: CollectingDispatcher, tracker: Tracker, response: str = DECLINE_RESPONSE,
             clock: Callable[[], dt.datetime] = now_utc, **metadata: Any) -> List[Dict[str, Any]]:
     """The honest decline (`response`, with the outcome `metadata`); on the second decline in a
-    row, also the offer of a person."""
+    row, also the offer of a person, for the contact the declined message names if it names one."""
     dispatcher.utter_message(response=response, **metadata)
     if earlier_declines_in_a_row(tracker) + 1 >= DECLINES_BEFORE_OFFER:
-        offer(dispatcher, tracker, after_declines=True, clock=clock)
+        kb = knowledge_base()
+        named = topic_named(kb, (tracker.latest_message or {}).get("text") or "")
+        offer(dispatcher, tracker, after_declines=True, kb=kb, clock=clock, topic=named)
     return []

@@ -112,6 +112,13 @@ def test_second_decline_in_a_row_offers_a_person_for_the_topic():
     assert offer[handoff_actions.OFFER_MARK] is True
 
 
+def test_the_offer_after_two_declines_follows_a_contact_the_declined_message_names():
+    # "exchange" is a going-abroad word (knowledge/handoff.yml `words`): the study-abroad contact,
+    # although the conversation was about fees.
+    messages = run_decline([user("asdf"), DECLINED], text="my exchange visa is lost, help", topic="fees")
+    assert "Evelien Hack" in messages[1]["text"] and "Get in touch" not in messages[1]["text"]
+
+
 def test_declines_with_an_answer_between_are_not_in_a_row():
     messages = run_decline([user("asdf"), DECLINED, user("fee?", "ask_fee"), ANSWERED])
     assert len(messages) == 1
