@@ -45,8 +45,8 @@ SURE = 0.9
 # English terms into Dutch sentences; an English writer does not write Dutch words.
 MIXED_DUTCH_WORDS = 2
 PROJECT = Path(__file__).resolve().parent.parent
-# The assistant's own texts in both languages: the knowledge base's values and the domain's responses.
-OWN_TEXTS = ("knowledge/*.yml", "domain.yml", "data/responses/*.yml")
+# The assistant's own texts in both languages: the knowledge base's answers, names and phrases.
+OWN_TEXTS = "knowledge/*.yml"
 
 
 @functools.lru_cache(maxsize=1)
@@ -82,19 +82,13 @@ def _words(text: str) -> Set[str]:
 
 
 def _texts_by_language(node: Any, into: Dict[str, Set[str]], lang: str = DEFAULT_LANGUAGE) -> None:
-    """The words of a YAML tree of the assistant's texts, by the language each is written in: a value
-    under `nl` or `<field>_nl`, or a response whose condition is the `language` slot, is Dutch; any
-    other text is English. Synonym lists (students' words, both languages mixed) are left out."""
+    """The words of the knowledge base's texts, by the language each is written in: a value under
+    `nl` or `<field>_nl` is Dutch, any other English. Synonym lists (students' words, both languages
+    mixed) are left out."""
     if isinstance(node, dict):
-        for condition in node.get("condition") or []:
-            if isinstance(condition, dict) and condition.get("name") == "language":
-                lang = condition.get("value") or lang
         for key, value in node.items():
-            key = str(key)
-            if key == "synonyms":
-                continue
-            written = "nl" if key == "nl" or key.endswith("_nl") else "en" if key == "en" else lang
-            _texts_by_language(value, into, written)
+            if key != "synonyms":
+                _texts_by_language(value, into, "nl" if str(key) == "nl" or str(key).endswith("_nl") else lang)
     elif isinstance(node, list):
         for value in node:
             _texts_by_language(value, into, lang)
@@ -106,9 +100,8 @@ def _texts_by_language(node: Any, into: Dict[str, Set[str]], lang: str = DEFAULT
 def dutch_only_words() -> frozenset:
     """Words the assistant's Dutch texts use and its English texts never do ("voor", "naast")."""
     words: Dict[str, Set[str]] = {}
-    for pattern in OWN_TEXTS:
-        for path in sorted(PROJECT.glob(pattern)):
-            _texts_by_language(yaml.safe_load(path.read_text(encoding="utf-8")), words)
+    for path in sorted(PROJECT.glob(OWN_TEXTS)):
+        _texts_by_language(yaml.safe_load(path.read_text(encoding="utf-8")), words)
     return frozenset(words.get("nl", set()) - words.get("en", set()))
 
 
