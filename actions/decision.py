@@ -43,7 +43,7 @@ from actions.catalogue import ANSWERABLE, INTENT_OF_LABEL, LABEL_OF_INTENT, PROG
 from actions.entries import (
     FOLLOWUP_LABELS, is_short_followup, mentioned, remembered, word_count,
 )
-from actions.knowledge_base import Entry, KnowledgeBase, normalise, question_part
+from actions.knowledge_base import Entry, KnowledgeBase, question_part
 from actions.wording import ordinal_in
 
 DECLINE, CHOICE, CLARIFY, HANDOFF, NOT_STATED = "decline", "choice", "clarify", "handoff", "not_stated"
@@ -98,9 +98,9 @@ def _faq_text(message: Dict[str, Any]) -> str:
     return " ".join(r.get("text") or "" for r in (selector.get("response") or {}).get("responses") or [])
 
 
-def _about_named(kb: KnowledgeBase, message: Dict[str, Any], labels=FOLLOWUP_LABELS) -> Optional[Decision]:
+def _about_named(kb: KnowledgeBase, message: Dict[str, Any]) -> Optional[Decision]:
     """An answer about the first kind of entry the message names, if it names one."""
-    for label in labels:
+    for label in FOLLOWUP_LABELS:
         found = mentioned(kb, message, label)
         if found:
             return Decision(INTENT_OF_LABEL[label], label=label, entries=found)
