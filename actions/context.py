@@ -16,8 +16,9 @@ from actions.knowledge_base import normalise
 from actions.wording import conversation_words
 
 RETRIEVAL_INTENT = "faq"
-# Measured on whole conversations with `python -m evaluation.replay` (docs/benchmarks.md). Both candidates must be at least this likely for the assistant to offer
-# them as a choice (0.2 to 0.4 make no difference on the shared set).
+# Measured on whole conversations with `python -m evaluation.replay` (docs/benchmarks.md). Both
+# candidates must be at least this likely for the assistant to offer them as a choice (0.2 to 0.4
+# make no difference on the shared set).
 CHOICE_MIN_CONFIDENCE = 0.3
 # Words that make a short message a question about something already said, and words that point
 # back at what was just said (knowledge/wording.yml, both languages).

@@ -180,7 +180,7 @@ def decide(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any]) ->
             return Decision(NOT_STATED, uncovered=uncovered)
         return _subject_asked_about(kb, text) or Decision(DECLINE, reason="not_covered")
     if intent == "ask_human" and message.get(ANSWER_SUPPORT) != []:
-        return Decision(HANDOFF, topic=handoff.topic_named(kb, text) or slots.get("topic"))
+        return Decision(HANDOFF, topic=handoff.topic_named(kb, text))
     decision = _choose(kb, message, slots, intent, text, last)
     # Facts are the LUMC's: a fact question naming another institution is declined by name. Only
     # the question counts ("I study in Utrecht now; what is the fee?" asks about ours), and fixed
