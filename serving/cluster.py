@@ -63,6 +63,18 @@ def _error_file(status: int, reason: str, message: str) -> str:
             f"Connection: close\r\nContent-Length: {len(body)}\r\n\r\n{body}")
 
 
+def haproxy_stats(sock_path: Path) -> List[Dict[str, str]]:
+    """HAProxy's `show stat` rows (one per frontend, backend and replica), from its socket."""
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.settimeout(5)
+        sock.connect(str(sock_path))
+        sock.sendall(b"show stat\n")
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    return list(csv.DictReader(io.StringIO(data.decode().lstrip("# "))))
+
+
 def haproxy_config(bind_host: str, port: int, replicas: List[Servers], origins: List[str], conf_dir: Path) -> str:
     """The HAProxy configuration for these replicas (errors as JSON the widget can show)."""
     conf_dir.mkdir(parents=True, exist_ok=True)
@@ -218,15 +230,7 @@ class Cluster:
         return self
 
     def stats(self) -> List[Dict[str, str]]:
-        """HAProxy's `show stat` rows (one per frontend, backend and replica), from its socket."""
-        with socket.socket(socket.AF_UNIX) as sock:
-            sock.settimeout(5)
-            sock.connect(str(self.log_dir / "haproxy" / "haproxy.sock"))
-            sock.sendall(b"show stat\n")
-            data = b""
-            while chunk := sock.recv(65536):
-                data += chunk
-        return list(csv.DictReader(io.StringIO(data.decode().lstrip("# "))))
+        return haproxy_stats(self.log_dir / "haproxy" / "haproxy.sock")
 
     def replica_states(self) -> List[str]:
         """Each replica's state as HAProxy's health checks see it ("UP", "DOWN", ...)."""

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import pytest
 import requests
 
-from serving.cluster import ERROR_MESSAGES, haproxy_binary, haproxy_config
+from serving.cluster import ERROR_MESSAGES, haproxy_binary, haproxy_config, haproxy_stats
 from serving.launcher import free_port
 from tests.http_fakes import send_json
 
@@ -59,13 +59,18 @@ def balancer(tmp_path):
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 15
         while True:
+            # Ready when HAProxy answers and its health checks have seen every replica up: a sender
+            # hashed while one replica was not yet up would move when it came up.
             try:
                 requests.get(url, timeout=1)
-                time.sleep(0.3)  # the first health checks
-                return url
-            except requests.ConnectionError:
-                assert process.poll() is None and time.monotonic() < deadline, (tmp_path / "haproxy.log").read_text()
-                time.sleep(0.1)
+                rows = haproxy_stats(tmp_path / "haproxy" / "haproxy.sock")
+                states = [row["status"].split()[0] for row in rows if row["svname"].startswith("replica")]
+                if states == ["UP"] * len(replicas):
+                    return url
+            except (requests.ConnectionError, OSError):
+                pass
+            assert process.poll() is None and time.monotonic() < deadline, (tmp_path / "haproxy.log").read_text()
+            time.sleep(0.1)
 
     yield start
     for process, replicas, log in started:
