@@ -26,10 +26,7 @@ from __future__ import annotations
 
 import functools
 import re
-from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Set, Text, Tuple
-
-import yaml
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -44,9 +41,6 @@ SURE = 0.9
 # much English it mixes in ("what's the fee voor de research master?"): Dutch students write
 # English terms into Dutch sentences; an English writer does not write Dutch words.
 MIXED_DUTCH_WORDS = 2
-PROJECT = Path(__file__).resolve().parent.parent
-# The assistant's own texts in both languages: the knowledge base's answers, names and phrases.
-OWN_TEXTS = "knowledge/*.yml"
 
 
 @functools.lru_cache(maxsize=1)
@@ -98,10 +92,14 @@ def _texts_by_language(node: Any, into: Dict[str, Set[str]], lang: str = DEFAULT
 
 @functools.lru_cache(maxsize=1)
 def dutch_only_words() -> frozenset:
-    """Words the assistant's Dutch texts use and its English texts never do ("voor", "naast")."""
+    """Words the assistant's Dutch texts (the knowledge base's answers, names and phrases) use and its
+    English texts never do ("voor", "naast"). The knowledge base's files as it has read them: imported
+    here, since the knowledge base needs this module's languages."""
+    from actions.knowledge_base import knowledge_base
+
     words: Dict[str, Set[str]] = {}
-    for path in sorted(PROJECT.glob(OWN_TEXTS)):
-        _texts_by_language(yaml.safe_load(path.read_text(encoding="utf-8")), words)
+    for content in knowledge_base().files.values():
+        _texts_by_language(content, words)
     return frozenset(words.get("nl", set()) - words.get("en", set()))
 
 
