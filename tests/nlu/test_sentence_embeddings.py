@@ -56,15 +56,3 @@ def test_training_reuses_the_cached_embeddings_and_adds_new_texts(tmp_path):
     assert np.allclose(again[1], embed(["what is the fee?"])[0], atol=1e-5)
     with np.load(cache) as stored:
         assert sorted(stored["texts"].tolist()) == ["hoe lang duurt de master?", "what is the fee?"]
-
-
-def test_loading_the_model_leaves_the_environment_as_it_was(monkeypatch):
-    import os
-
-    from nlu_components import sentence_embeddings
-
-    monkeypatch.setattr(sentence_embeddings, "_MODEL", None)
-    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
-    before = dict(os.environ)
-    assert sentence_embeddings._model().dim == 384
-    assert dict(os.environ) == before
