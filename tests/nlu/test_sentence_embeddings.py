@@ -1,0 +1,70 @@
+"""SentenceEmbeddings (nlu_components/sentence_embeddings.py): each text gets one dense sentence
+feature from the packaged multilingual model, in which a Dutch question lies closer to the English
+question it translates than to an unrelated one."""
+
+from __future__ import annotations
+
+import numpy as np
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from nlu_components.sentence_embeddings import SentenceEmbeddings, embed, embed_cached
+
+
+def component(scale: float = 1.0) -> SentenceEmbeddings:
+    return SentenceEmbeddings({**SentenceEmbeddings.get_default_config(), "scale": scale})
+
+
+def test_each_text_gets_one_dense_sentence_feature_of_the_models_width():
+    [message] = component().process([Message(data={"text": "is the programme taught in English?"})])
+    [feature] = message.features
+    assert (feature.attribute, feature.type, feature.origin) == ("text", "sentence", "SentenceEmbeddings")
+    assert feature.is_dense() and feature.features.shape == (1, 384)
+
+
+def test_the_scale_multiplies_a_unit_length_embedding():
+    [plain] = component().process([Message(data={"text": "tuition fee"})])
+    [scaled] = component(scale=20).process([Message(data={"text": "tuition fee"})])
+    assert np.isclose(np.linalg.norm(plain.features[0].features), 1.0, atol=1e-3)
+    assert np.allclose(scaled.features[0].features, 20 * plain.features[0].features, atol=1e-4)
+
+
+def test_a_dutch_question_lies_closest_to_the_english_question_it_translates():
+    english = embed(["how many years does the master take?", "what does the master cost per year?",
+                     "can I go to Sweden for my minor?"])
+    dutch = embed(["hoeveel jaar duurt de master?", "wat kost de master per jaar?",
+                   "kan ik voor mijn minor naar Zweden?"])
+    similarity = dutch @ english.T
+    assert similarity.argmax(axis=1).tolist() == [0, 1, 2]
+
+
+def test_training_examples_get_the_feature_and_empty_texts_are_left_alone(tmp_path, monkeypatch):
+    monkeypatch.setattr("nlu_components.sentence_embeddings.CACHE", tmp_path / "cache.npz")
+    examples = [Message(data={"text": "wat kost het?", "intent": "ask_fee"}), Message(data={"text": ""})]
+    component().process_training_data(TrainingData(examples))
+    assert [len(m.features) for m in examples] == [1, 0]
+
+
+def test_training_reuses_the_cached_embeddings_and_adds_new_texts(tmp_path):
+    cache = tmp_path / "cache.npz"
+    first = embed_cached(["hoe lang duurt de master?"], cache)
+    # A row the cache holds is taken from it, not computed again.
+    with np.load(cache) as stored:
+        np.savez(cache, texts=stored["texts"], vectors=np.full_like(stored["vectors"], 0.5))
+    again = embed_cached(["hoe lang duurt de master?", "what is the fee?"], cache)
+    assert np.allclose(again[0], 0.5) and not np.allclose(first, 0.5)
+    assert np.allclose(again[1], embed(["what is the fee?"])[0], atol=1e-5)
+    with np.load(cache) as stored:
+        assert sorted(stored["texts"].tolist()) == ["hoe lang duurt de master?", "what is the fee?"]
+
+
+def test_loading_the_model_leaves_the_environment_as_it_was(monkeypatch):
+    import os
+
+    from nlu_components import sentence_embeddings
+
+    monkeypatch.setattr(sentence_embeddings, "_MODEL", None)
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    before = dict(os.environ)
+    assert sentence_embeddings._model().dim == 384
+    assert dict(os.environ) == before
