@@ -2,7 +2,7 @@
 
 Every turn that is not small talk runs `action_answer` (actions/answer_action.py), which asks
 `decide` what to answer and then says it. `decide` reads what the NLU made of the message (intent,
-ranking, entities, the FAQ answer the ResponseSelector chose) and the conversation's slots, and
+ranking, entities, the FAQ answer the NLU chose) and the conversation's slots, and
 goes through these steps in order; the first that applies wins:
 
 1. off-topic (`out_of_scope`) or a question the documents do not cover (`not_covered`): decline (the
@@ -22,7 +22,7 @@ goes through these steps in order; the first that applies wins:
 6. a question of place pointing back at the person or destination just named ("where is her
    office?"): about them;
 7. a question sharing no content word with the examples of the answer the NLU chose: decline;
-8. `faq`: the fixed answer the ResponseSelector chose;
+8. `faq`: the fixed answer the NLU chose;
 9. a question of the knowledge base (`ask_*`): its answer, about the entries the message names (or,
    for a short follow-up, the entries of the previous answer).
 
@@ -93,7 +93,7 @@ def _faq_key(message: Dict[str, Any]) -> Optional[str]:
 
 
 def _faq_text(message: Dict[str, Any]) -> str:
-    """The text of the fixed answer the ResponseSelector chose."""
+    """The text of the fixed answer the NLU chose."""
     selector = (message.get("response_selector") or {}).get(context.RETRIEVAL_INTENT) or {}
     return " ".join(r.get("text") or "" for r in (selector.get("response") or {}).get("responses") or [])
 
@@ -209,13 +209,15 @@ def decide(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any]) ->
 
 
 def _subject_asked_about(kb: KnowledgeBase, text: str) -> Optional[Decision]:
-    """A "not stated" answer about the entry the question names (a destination, a track, ...), if any."""
+    """A "not stated" answer about the subject the question names (a destination, a track, ...,
+    or another programme: "how much is the Medicine bachelor?"), if any."""
     question = question_part(text)
     for label in FOLLOWUP_LABELS:
         found = kb.find_in_text(label, question)
         if found:
             return Decision(NOT_STATED, label=label, entries=found)
-    return None
+    programme = kb.other_programme_named(question)
+    return Decision(NOT_STATED, programme=programme) if programme else None
 
 
 def _pointed_at(kb: KnowledgeBase, slots: Dict[str, Any], text: str) -> Optional[Decision]:

@@ -57,8 +57,11 @@ VARIANTS: Dict[str, Tuple[Optional[Edit] | Path, Tuple[str, ...]]] = {
              "entity_recognition": False, "constrain_similarities": True, "random_seed": 42}), ()),
     "ours without the unknown-words check": (without_component("UnknownWordsFallback"), ()),
     "ours without the answer-support check": (without_component("AnswerSupport"), ()),
-    "ours with 50 ResponseSelector epochs": (with_option("ResponseSelector", epochs=50), ()),
-    "ours with 30 ResponseSelector epochs": (with_option("ResponseSelector", epochs=30), ()),
+    "ours with the ResponseSelector for the FAQ answer (before the regression)": (
+        lambda config: config["pipeline"].__setitem__(
+            next(i for i, c in enumerate(config["pipeline"]) if c["name"].endswith("LinearAnswers")),
+            {"name": "ResponseSelector", "retrieval_intent": "faq", "epochs": 100,
+             "constrain_similarities": True, "random_seed": 42}), ()),
 }
 
 

@@ -40,7 +40,7 @@ def content_words(message: Message) -> Set[str]:
 
 
 def answer_of(message: Message) -> Optional[str]:
-    """The answer the NLU chose: an intent, or for the FAQ the ResponseSelector's answer key."""
+    """The answer the NLU chose: an intent, or for the FAQ the chosen answer's key."""
     intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
     if intent != RETRIEVAL_INTENT:
         return intent

@@ -1,5 +1,6 @@
-"""What both of the project's NLU components share: they run after the ResponseSelector, train
-nothing, and replace the predicted intent, putting the new one first in the ranking."""
+"""What both of the project's NLU components share: they run after the FAQ answer is chosen
+(nlu_components/linear_answers.py), train nothing, and replace the predicted intent, putting the new
+one first in the ranking."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.nlu.selectors.response_selector import ResponseSelector
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY
 from rasa.shared.nlu.training_data.message import Message
+
+from nlu_components.linear_answers import LinearAnswers
 
 
 class IntentOverride(GraphComponent, IntentClassifier):
@@ -19,7 +21,7 @@ class IntentOverride(GraphComponent, IntentClassifier):
 
     @classmethod
     def required_components(cls) -> List[Type]:
-        return [ResponseSelector]
+        return [LinearAnswers]
 
     @classmethod
     def create(

@@ -1,8 +1,8 @@
-"""Falls back when the ResponseSelector is unsure which FAQ answer fits.
+"""Falls back when the FAQ answer chosen (nlu_components/linear_answers.py) is unsure.
 
 Rasa's FallbackClassifier only looks at intent confidence (RasaHQ/rasa#9723, #9751): an off-topic
 question can score 0.99 on the retrieval intent `faq` and then get whichever answer ranks first,
-however low that answer's own confidence. This component, placed after the ResponseSelector,
+however low that answer's own confidence. This component, placed after the answer is chosen,
 turns such a prediction into `nlu_fallback`, exactly as the FallbackClassifier would.
 """
 

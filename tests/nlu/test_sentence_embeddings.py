@@ -58,13 +58,20 @@ def test_training_reuses_the_cached_embeddings_and_adds_new_texts(tmp_path):
         assert sorted(stored["texts"].tolist()) == ["hoe lang duurt de master?", "what is the fee?"]
 
 
-def test_loading_the_model_leaves_the_environment_as_it_was(monkeypatch):
-    import os
+def test_the_model_runs_on_one_openmp_thread_and_the_process_keeps_its_own_setting(monkeypatch):
+    import sklearn.linear_model  # noqa: F401  (loads the OpenMP runtime first, as in the server)
+    from threadpoolctl import threadpool_info
 
     from nlu_components import sentence_embeddings
 
-    monkeypatch.setattr(sentence_embeddings, "_MODEL", None)
-    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
-    before = dict(os.environ)
-    assert sentence_embeddings._model().dim == 384
-    assert dict(os.environ) == before
+    def openmp_threads():
+        return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "openmp"]
+
+    model = sentence_embeddings._model()
+    seen = []
+    real_query = model.query
+    monkeypatch.setattr(model, "query", lambda texts: seen.append(openmp_threads()) or real_query(texts))
+    before = openmp_threads()
+    embed(["wat kost de master?"])
+    assert seen and all(n == 1 for n in seen[0])
+    assert openmp_threads() == before
