@@ -128,6 +128,17 @@ def documents(kb: KnowledgeBase, mentioned: Sequence[Entry], lang: str = "en") -
     return _listing(_from_section(kb, "document", body, "documents", lang), kb, "document", mentioned)
 
 
+def fixed_credits(kb: KnowledgeBase, lang: str = "en") -> str:
+    """The components' EC added up ("at least 55 EC"): those with a number; "at least" when one of
+    them is a minimum. Read from each component's own `ec`, so the sum has no copy of its own."""
+    sizes = [value_in(e.data, lang, "ec") for e in kb.entries_of("component")]
+    numbers = [re.search(r"\d+", size) for size in sizes]
+    total = sum(int(n.group()) for n in numbers if n)
+    # The minimum's own words ("at least 40 EC" / "minstens 40 EC"), put before the total.
+    minimum = next((size[:n.start()] for size, n in zip(sizes, numbers) if n and n.start() > 0), "")
+    return f"{minimum}{total} EC"
+
+
 def components(kb: KnowledgeBase, mentioned: Sequence[Entry], lang: str = "en") -> Answer:
     duration = value_in(kb.facts["duration"], lang)
     if mentioned:
@@ -136,7 +147,7 @@ def components(kb: KnowledgeBase, mentioned: Sequence[Entry], lang: str = "en") 
         body = " ".join(parts) + phrase("whole_programme", lang, duration=duration)
     else:
         items = [f"{e.name_in(lang)} ({value_in(e.data, lang, 'ec')})" for e in kb.entries_of("component")]
-        body = phrase("components", lang, items=join(items, lang), duration=duration)
+        body = phrase("components", lang, items=join(items, lang), duration=duration, fixed=fixed_credits(kb, lang))
     return _listing(_from_section(kb, "component", body, "components", lang), kb, "component", mentioned)
 
 
