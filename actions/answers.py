@@ -128,10 +128,10 @@ def documents(kb: KnowledgeBase, mentioned: Sequence[Entry], lang: str = "en") -
     return _listing(_from_section(kb, "document", body, "documents", lang), kb, "document", mentioned)
 
 
-def fixed_credits(kb: KnowledgeBase, lang: str = "en") -> str:
-    """The components' EC added up ("at least 55 EC"): those with a number; "at least" when one of
+def credits_together(parts: Sequence[Entry], lang: str = "en") -> str:
+    """The EC of `parts` added up ("at least 55 EC"): those with a number; "at least" when one of
     them is a minimum. Read from each component's own `ec`, so the sum has no copy of its own."""
-    sizes = [value_in(e.data, lang, "ec") for e in kb.entries_of("component")]
+    sizes = [value_in(e.data, lang, "ec") for e in parts]
     numbers = [re.search(r"\d+", size) for size in sizes]
     total = sum(int(n.group()) for n in numbers if n)
     # The minimum's own words ("at least 40 EC" / "minstens 40 EC"), put before the total.
@@ -144,10 +144,14 @@ def components(kb: KnowledgeBase, mentioned: Sequence[Entry], lang: str = "en") 
     if mentioned:
         parts = [phrase("component_size", lang, Name=e.name_in(lang)[0].upper() + e.name_in(lang)[1:],
                         ec=value_in(e.data, lang, "ec")) for e in mentioned]
+        # Two or more parts named ("the proposal and the review"): what they come to together.
+        sized = [e for e in mentioned if re.search(r"\d", value_in(e.data, lang, "ec"))]
+        if len(sized) > 1:
+            parts.append(phrase("parts_together", lang, ec=credits_together(sized, lang)))
         body = " ".join(parts) + phrase("whole_programme", lang, duration=duration)
     else:
         items = [f"{e.name_in(lang)} ({value_in(e.data, lang, 'ec')})" for e in kb.entries_of("component")]
-        body = phrase("components", lang, items=join(items, lang), duration=duration, fixed=fixed_credits(kb, lang))
+        body = phrase("components", lang, items=join(items, lang), duration=duration, fixed=credits_together(kb.entries_of("component"), lang))
     return _listing(_from_section(kb, "component", body, "components", lang), kb, "component", mentioned)
 
 

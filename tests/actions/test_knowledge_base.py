@@ -159,3 +159,14 @@ def test_a_contact_question_about_studying_abroad_is_known_by_the_contacts_names
     from actions import handoff
 
     assert (handoff.topic_named(KB, text) == "study_abroad") is expected
+
+
+@pytest.mark.parametrize("lang, minimum", [("en", "at least"), ("nl", "minstens")])
+def test_components_named_together_are_added_up_from_their_own_figures(lang, minimum):
+    parts = [KB.entries["component"][key] for key in ("research_internship", "research_proposal", "animal_sciences")]
+    assert answers.credits_together(parts, lang) == f"{minimum} 49 EC"
+    assert answers.credits_together(parts[1:], lang) == "9 EC"
+    # Named together, the answer gives the sum; the electives (no number) add nothing to it.
+    assert f"{minimum} 49 EC" in answers.components(KB, parts, lang).text
+    assert f"{minimum} 55 EC" in answers.components(KB, [], lang).text
+    assert "EC." in answers.components(KB, parts[1:2], lang).text and "9 EC" not in answers.components(KB, parts[1:2], lang).text
