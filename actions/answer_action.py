@@ -3,8 +3,9 @@
 Every message the assistant answers carries, in the bot event's metadata (kwargs of
 `utter_message` end up there in Rasa 3.6), what it did: `outcome` (answered, declined, not_stated,
 choice, clarification, handoff), `reason` for a decline (off_topic, not_covered, other_institution,
-low_confidence), `answer` (the question answered: an intent or faq/<key>) and `context` when the
-answer leaned on the conversation. The staff review page and the evaluation read these, so what
+low_confidence), `answer` (the question answered: an intent or faq/<key>), `also` (a second
+question of the same message answered after it) and `context` when the answer leaned on the
+conversation. The staff review page and the evaluation read these, so what
 they report is what the assistant did. The slots keep what the answer was about for follow-ups;
 the slot `language` (kept by actions/language.py before this action runs) says which language to
 answer in: responses choose their variation by it, and composed answers are worded in it.
@@ -71,6 +72,9 @@ def say(dispatcher: CollectingDispatcher, kb: KnowledgeBase, decision: Decision,
                 SlotSet("last_question", decision.answer)]
     reply = answers.for_question(kb, decision.answer, decision.entries, message.get("text") or "",
                                  decision.place, decision.topic, lang)
+    if decision.also:
+        reply = answers.together(reply, answers.for_question(kb, decision.also, text=message.get("text") or "", lang=lang))
+        done["also"] = decision.also
     dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None, **done)
     events = [SlotSet("topic", reply.topic)]
     if decision.label:

@@ -241,6 +241,16 @@ def for_question(kb: KnowledgeBase, intent: str, entries: Sequence[Entry] = (), 
 # --- A person to ask (knowledge/handoff.yml) -----------------------------------------------------
 
 
+def together(first: Answer, second: Answer) -> Answer:
+    """`first` followed by `second` (two questions of one message), under one source line."""
+    body, source = first.text.rsplit("\n", 1)
+    second_body, second_source = second.text.rsplit("\n", 1)
+    prefix = source.split(":", 1)[0] + ": "
+    sources = dict.fromkeys(line[len(prefix):] if line.startswith(prefix) else line for line in (source, second_source))
+    first.text = f"{body} {second_body}\n{prefix}{'; '.join(sources)}"
+    return first
+
+
 def handoff_contacts(kb: KnowledgeBase, topic: Optional[str]) -> List[Dict]:
     """The contacts for the conversation's topic (knowledge/handoff.yml); all of them for any other."""
     contacts = list(kb.files["handoff.yml"]["handoff"].values())

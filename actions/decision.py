@@ -24,7 +24,9 @@ goes through these steps in order; the first that applies wins:
 7. a question sharing no content word with the examples of the answer the NLU chose: decline;
 8. `faq`: the fixed answer the NLU chose;
 9. a question of the knowledge base (`ask_*`): its answer, about the entries the message names (or,
-   for a short follow-up, the entries of the previous answer).
+   for a short follow-up, the entries of the previous answer); a fact of the programme is followed
+   by a second one when a part of the message surely asks it ("when does it start, and what's the
+   deadline?").
 
 Each step was ablated on every evaluation set (docs/benchmarks.md, "Eighth session"); those that
 changed no answer were removed, except where the scorer cannot see the difference: which decline
@@ -52,6 +54,10 @@ NOT_ANSWERS = (DECLINE, CHOICE, CLARIFY, HANDOFF, NOT_STATED)
 ANSWER_SUPPORT = "answer_support"
 # The lookup table (data/nlu/vocabulary.yml) of words about going abroad.
 ABROAD_WORDS = "going_abroad"
+# What nlu_components/question_parts.py adds to the parse data, and how sure a part's reading must be
+# for its question to be answered too (docs/benchmarks.md, "Eleventh session").
+QUESTION_PARTS = "question_parts"
+PART_SURE = 0.6
 
 
 @dataclass
@@ -77,6 +83,9 @@ class Decision:
     attribute: str = ""
     uncovered: str = ""
     programme: str = ""
+    # A second fact of the programme the message asks too ("when does it start, and what's the
+    # deadline?"), answered after the first.
+    also: str = ""
 
     @property
     def is_faq(self) -> bool:
@@ -205,7 +214,18 @@ def decide(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any]) ->
                  and kb.uncovered_topic_asked(text, _faq_text(message) if decision.is_faq else ""))
     if uncovered:
         return Decision(NOT_STATED, uncovered=uncovered)
+    if decision.answer in PROGRAMME_FACTS and not decision.context:
+        decision.also = _second_fact(message, decision.answer)
     return decision
+
+
+def _second_fact(message: Dict[str, Any], first: str) -> str:
+    """Another fact of the programme that a part of the message asks surely, if any
+    (nlu_components/question_parts.py)."""
+    for part in message.get(QUESTION_PARTS) or []:
+        if part.get("intent") in PROGRAMME_FACTS and part["intent"] != first and part.get("confidence", 0.0) >= PART_SURE:
+            return part["intent"]
+    return ""
 
 
 def _subject_asked_about(kb: KnowledgeBase, text: str) -> Optional[Decision]:

@@ -50,6 +50,9 @@ def test_action(case):
     if "expected_answer" in case:
         assert [m.get("answer") for m in dispatcher.messages] == [case["expected_answer"]]
         assert dispatcher.messages[0].get("context") is case.get("expected_context", False)
+    if "expected_also" in case:
+        assert dispatcher.messages[0].get("also") == case["expected_also"]
+        assert sum(line.startswith("Source:") for line in text.splitlines()) == case["expected_source_lines"]
 
 
 def test_every_domain_action_is_registered():
