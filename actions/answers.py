@@ -111,6 +111,9 @@ def _score_verdict(entry: Entry, text: str, lang: str) -> str:
 def language_test(kb: KnowledgeBase, mentioned: Sequence[Entry], text: str = "", lang: str = "en") -> Answer:
     if mentioned:
         body = " ".join(pick(e.data["answer"], lang).strip() + _score_verdict(e, text, lang) for e in mentioned)
+        # The tests not asked about, by name: a student asking about one may hold another.
+        others = [e.name for e in kb.entries_of("language_test") if e not in mentioned]
+        body += phrase("other_tests", lang, names=join(others, lang)) if others else ""
     else:
         tests = [f"{e.name}: {value_in(e.data, lang)}" for e in kb.entries_of("language_test")]
         body = phrase("language_tests", lang, tests="; ".join(tests))

@@ -170,3 +170,14 @@ def test_components_named_together_are_added_up_from_their_own_figures(lang, min
     assert f"{minimum} 49 EC" in answers.components(KB, parts, lang).text
     assert f"{minimum} 55 EC" in answers.components(KB, [], lang).text
     assert "EC." in answers.components(KB, parts[1:2], lang).text and "9 EC" not in answers.components(KB, parts[1:2], lang).text
+
+
+@pytest.mark.parametrize("lang, also", [("en", "Also accepted: TOEFL and Cambridge English."),
+                                        ("nl", "Ook geaccepteerd: TOEFL en Cambridge English.")])
+def test_an_answer_about_one_language_test_names_the_other_accepted_tests(lang, also):
+    tests = KB.entries_of("language_test")
+    ielts = [t for t in tests if t.key == "ielts"]
+    assert also in answers.language_test(KB, ielts, lang=lang).text
+    # All of them asked about (or the overview): nothing left to name.
+    assert also.split(":")[0] not in answers.language_test(KB, tests, lang=lang).text
+    assert also.split(":")[0] not in answers.language_test(KB, [], lang=lang).text
