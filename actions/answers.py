@@ -241,17 +241,15 @@ def for_question(kb: KnowledgeBase, intent: str, entries: Sequence[Entry] = (), 
     return answer
 
 
-# --- A person to ask (knowledge/handoff.yml) -----------------------------------------------------
-
-
 def together(first: Answer, second: Answer) -> Answer:
     """`first` followed by `second` (two questions of one message), under one source line."""
     body, source = first.text.rsplit("\n", 1)
     second_body, second_source = second.text.rsplit("\n", 1)
-    prefix = source.split(":", 1)[0] + ": "
-    sources = dict.fromkeys(line[len(prefix):] if line.startswith(prefix) else line for line in (source, second_source))
-    first.text = f"{body} {second_body}\n{prefix}{'; '.join(sources)}"
+    first.text = f"{body} {second_body}\n{_merged_sources([source, second_source])}"
     return first
+
+
+# --- A person to ask (knowledge/handoff.yml) -----------------------------------------------------
 
 
 def handoff_contacts(kb: KnowledgeBase, topic: Optional[str]) -> List[Dict]:
@@ -304,7 +302,12 @@ def handoff(kb: KnowledgeBase, topic: Optional[str], now: datetime, after_declin
 
 def _sources_line(kb: KnowledgeBase, facts: Sequence[Dict], lang: str) -> str:
     """One source line for an answer built from several facts ("Source: A; B")."""
-    lines = list(dict.fromkeys(kb.fact_source_line(f, lang) for f in facts))
+    return _merged_sources([kb.fact_source_line(f, lang) for f in facts])
+
+
+def _merged_sources(lines: Sequence[str]) -> str:
+    """One source line for several ("Source: A", "Source: B" -> "Source: A; B"), each document once."""
+    lines = list(dict.fromkeys(lines))
     prefix = lines[0].split(":", 1)[0] + ": "
     return prefix + "; ".join(line[len(prefix):] for line in lines)
 
