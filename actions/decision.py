@@ -14,7 +14,9 @@ goes through these steps in order; the first that applies wins:
    the answer the steps below choose: fixed answers may name other universities);
 3. the NLU is unsure (`nlu_fallback`): a short message naming an entry is answered about it
    ("and karolinska?"); a short question leaning on the previous answer is answered in its context;
-   a message torn between two likely questions gets "Did you mean" buttons; anything else is declined;
+   a message whose parts surely ask facts of the programme gets them ("how long is it and what's the
+   fee?"); a message torn between two likely questions gets "Did you mean" buttons; anything else
+   is declined;
 4. `followup` ("what about Cuba?"): about what it names; a country the documents do not list; else
    the NLU's runner-up question; else a request to say more (a decline with no conversation yet);
 5. `ask_detail` ("how many?", "which day?"): the previous question again (a decline with no
@@ -219,13 +221,16 @@ def decide(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any]) ->
     return decision
 
 
-def _second_fact(message: Dict[str, Any], first: str) -> str:
-    """Another fact of the programme that a part of the message asks surely, if any
+def _facts_asked(message: Dict[str, Any]) -> List[str]:
+    """The facts of the programme that parts of the message ask surely, in the message's order
     (nlu_components/question_parts.py)."""
-    for part in message.get(QUESTION_PARTS) or []:
-        if part.get("intent") in PROGRAMME_FACTS and part["intent"] != first and part.get("confidence", 0.0) >= PART_SURE:
-            return part["intent"]
-    return ""
+    return [part["intent"] for part in message.get(QUESTION_PARTS) or []
+            if part.get("intent") in PROGRAMME_FACTS and part.get("confidence", 0.0) >= PART_SURE]
+
+
+def _second_fact(message: Dict[str, Any], first: str) -> str:
+    """Another fact of the programme that a part of the message asks surely, if any."""
+    return next((fact for fact in _facts_asked(message) if fact != first), "")
 
 
 def _subject_asked_about(kb: KnowledgeBase, text: str) -> Optional[Decision]:
@@ -265,6 +270,11 @@ def _choose(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any], i
             return named
         if last and context.leans_on_context(text):
             return _again(kb, message, slots, last)
+        # Torn between two questions because it asks both ("how long is it and what's the fee?"):
+        # the parts say which (the second is added in `decide`).
+        asked = _facts_asked(message)
+        if asked:
+            return _question(kb, message, slots, asked[0])
         choices = context.candidates(message)
         if choices:
             return Decision(CHOICE, choices=choices)
