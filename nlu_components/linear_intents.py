@@ -4,7 +4,7 @@ Rasa's LogisticRegressionClassifier fixes scikit-learn's C at 1.0 and balanced c
 subclass lets config.yml set both (`C`, `class_weight`). A linear model trained to convergence is
 deterministic: the same examples give the same model, so a change to the examples can be measured.
 
-With `answers_as_classes` the examples of a retrieval intent are labelled by their answer
+The examples of a retrieval intent are labelled by their answer
 ("faq/career_prospects") rather than by the retrieval intent, and the intent's probability is the sum of
 its answers': a single `faq` class spread over twenty unlike answers loses to a fact question that is
 one tight class, while one of its answers alone does not (docs/benchmarks.md, "Twelfth session"). The
@@ -40,23 +40,19 @@ class LinearIntents(LogisticRegressionClassifier):
     def get_default_config() -> Dict[Text, Any]:
         # `file` is part of the configuration, so models cached under Rasa's file names are not reused.
         return {**LogisticRegressionClassifier.get_default_config(), "C": 1.0, "class_weight": "balanced",
-                "file": "classifier.skops", "answers_as_classes": False}
+                "file": "classifier.skops"}
 
     def __init__(self, config: Dict[Text, Any], name: Text, model_storage: ModelStorage, resource: Resource) -> None:
         super().__init__(config, name, model_storage, resource)
         self.clf.set_params(C=self.config["C"], class_weight=self.config["class_weight"])
 
     def train(self, training_data: TrainingData) -> Resource:
-        if not self.config["answers_as_classes"]:
-            return super().train(training_data)
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
         self.clf.fit(self._create_X(examples), [e.get(INTENT_RESPONSE_KEY) or e.get(INTENT) for e in examples])
         self.persist()
         return self._resource
 
     def process(self, messages: List[Message]) -> List[Message]:
-        if not self.config["answers_as_classes"]:
-            return super().process(messages)
         probabilities = self.clf.predict_proba(self._create_X(messages))
         for message, row in zip(messages, probabilities):
             totals: Dict[str, float] = collections.defaultdict(float)
@@ -64,8 +60,7 @@ class LinearIntents(LogisticRegressionClassifier):
                 totals[label.split("/")[0]] += float(p)
             ranking = sorted(({"name": k, "confidence": v} for k, v in totals.items()), key=lambda e: -e["confidence"])
             message.set(INTENT, ranking[0], add_to_output=True)
-            message.set("intent_ranking", ranking[: self.config["ranking_length"]] if self.config["ranking_length"] > 0
-                        else ranking, add_to_output=True)
+            message.set("intent_ranking", ranking[: self.config["ranking_length"]], add_to_output=True)
         return messages
 
     def persist(self) -> None:

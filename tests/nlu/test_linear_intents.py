@@ -1,5 +1,5 @@
-"""LinearIntents (nlu_components/linear_intents.py) with `answers_as_classes`: each fixed answer is a
-class of the regression, and the intent ranking gives the retrieval intent the sum of its answers."""
+"""LinearIntents (nlu_components/linear_intents.py): each fixed answer is a class of the regression, and
+the intent ranking gives the retrieval intent the sum of its answers."""
 
 from __future__ import annotations
 
@@ -34,17 +34,17 @@ def _examples():
             yield _with_feature(data, np.array(direction) + rng.normal(0, 0.1, 3))
 
 
-def _trained(tmp_path, answers_as_classes: bool):
-    storage, resource = LocalModelStorage(tmp_path), Resource(f"linear_intents_{answers_as_classes}")
+def _trained(tmp_path):
+    storage, resource = LocalModelStorage(tmp_path), Resource("linear_intents")
     context = ExecutionContext(GraphSchema({}), "test")
-    config = {**LinearIntents.get_default_config(), "C": 10, "answers_as_classes": answers_as_classes}
+    config = {**LinearIntents.get_default_config(), "C": 10}
     component = LinearIntents.create(config, storage, resource, context)
     component.train(TrainingData(list(_examples())))
     return component, LinearIntents.load(config, storage, resource, context)
 
 
 def test_each_answer_is_a_class_and_the_intent_gets_their_sum(tmp_path):
-    trained, _ = _trained(tmp_path, answers_as_classes=True)
+    trained, _ = _trained(tmp_path)
     assert sorted(trained.clf.classes_) == sorted(DIRECTIONS)
     [message] = trained.process([_with_feature({"text": "where can I go"}, [0.9, 0.1, 0.0])])
     ranking = message.get("intent_ranking")
@@ -57,18 +57,13 @@ def test_each_answer_is_a_class_and_the_intent_gets_their_sum(tmp_path):
 
 def test_between_two_answers_the_retrieval_intent_still_wins(tmp_path):
     # Halfway between the two fixed answers, each alone is less likely than the two together.
-    trained, _ = _trained(tmp_path, answers_as_classes=True)
+    trained, _ = _trained(tmp_path)
     [message] = trained.process([_with_feature({"text": "what do I learn abroad"}, [0.5, 0.5, 0.1])])
     assert message.get("intent")["name"] == "faq"
 
 
-def test_without_the_option_the_retrieval_intent_is_one_class(tmp_path):
-    trained, _ = _trained(tmp_path, answers_as_classes=False)
-    assert sorted(trained.clf.classes_) == ["ask_fee", "faq"]
-
-
 def test_the_loaded_model_ranks_as_the_trained_one(tmp_path):
-    trained, loaded = _trained(tmp_path, answers_as_classes=True)
+    trained, loaded = _trained(tmp_path)
     question = [0.1, 0.2, 0.9]
     [before] = trained.process([_with_feature({"text": "what does it cost"}, question)])
     [after] = loaded.process([_with_feature({"text": "what does it cost"}, question)])
