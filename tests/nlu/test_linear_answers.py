@@ -3,36 +3,16 @@ the sentence features, written where Rasa's ResponseSelector writes it, and the 
 
 from __future__ import annotations
 
-import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
-from rasa.shared.nlu.training_data.features import Features
-from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlu_components.linear_answers import LinearAnswers
+from regression_examples import examples, with_feature
 
-# Two FAQ answers and a fact question, each around its own direction of a small dense feature.
-DIRECTIONS = {"faq/abroad_find_place": [1.0, 0.0, 0.0], "faq/what_you_learn": [0.0, 1.0, 0.0], "ask_fee": [0.0, 0.0, 1.0]}
 RESPONSES = {"utter_faq/abroad_find_place": [{"text": "Look for a lab yourself."}],
              "utter_faq/what_you_learn": [{"text": "Research skills."}]}
-
-
-def _with_feature(data: dict, vector) -> Message:
-    message = Message(data=data)
-    message.add_features(Features(np.array([vector], dtype=np.float32), "sentence", "text", "test"))
-    return message
-
-
-def _examples():
-    rng = np.random.default_rng(0)
-    for label, direction in DIRECTIONS.items():
-        for n in range(6):
-            data = {"text": f"{label} {n}", "intent": "faq" if label.startswith("faq/") else label}
-            if label.startswith("faq/"):
-                data["intent_response_key"] = label
-            yield _with_feature(data, np.array(direction) + rng.normal(0, 0.1, 3))
 
 
 def _trained(tmp_path):
@@ -40,13 +20,13 @@ def _trained(tmp_path):
     context = ExecutionContext(GraphSchema({}), "test")
     config = {**LinearAnswers.get_default_config(), "C": 10}
     component = LinearAnswers.create(config, storage, resource, context)
-    component.train(TrainingData(list(_examples()), responses=RESPONSES))
+    component.train(TrainingData(list(examples()), responses=RESPONSES))
     return component, LinearAnswers.load(config, storage, resource, context)
 
 
 def test_the_answer_is_written_where_the_response_selector_writes_it(tmp_path):
     trained, _ = _trained(tmp_path)
-    [message] = trained.process([_with_feature({"text": "how do I find a lab"}, [0.9, 0.1, 0.0])])
+    [message] = trained.process([with_feature({"text": "how do I find a lab"}, [0.9, 0.1, 0.0])])
     selector = message.as_dict(only_output_properties=True)["response_selector"]
     assert selector["all_retrieval_intents"] == ["faq"]
     response = selector["faq"]["response"]
@@ -62,14 +42,14 @@ def test_the_answer_is_written_where_the_response_selector_writes_it(tmp_path):
 def test_the_loaded_model_chooses_as_the_trained_one(tmp_path):
     trained, loaded = _trained(tmp_path)
     question = [0.1, 0.8, 0.2]
-    [before] = trained.process([_with_feature({"text": "what will I learn"}, question)])
-    [after] = loaded.process([_with_feature({"text": "what will I learn"}, question)])
+    [before] = trained.process([with_feature({"text": "what will I learn"}, question)])
+    [after] = loaded.process([with_feature({"text": "what will I learn"}, question)])
     assert after.get("response_selector") == before.get("response_selector")
     assert after.get("response_selector")["faq"]["response"]["intent_response_key"] == "faq/what_you_learn"
 
 
 def test_training_examples_keep_their_own_labels(tmp_path):
     trained, _ = _trained(tmp_path)
-    data = TrainingData(list(_examples()), responses=RESPONSES)
+    data = TrainingData(list(examples()), responses=RESPONSES)
     trained.process_training_data(data)
     assert all(m.get("response_selector") is None for m in data.training_examples)
