@@ -4,12 +4,12 @@ Rasa's LogisticRegressionClassifier fixes scikit-learn's C at 1.0 and balanced c
 subclass lets config.yml set both (`C`, `class_weight`). A linear model trained to convergence is
 deterministic: the same examples give the same model, so a change to the examples can be measured.
 
-The examples of a retrieval intent are labelled by their answer
-("faq/career_prospects") rather than by the retrieval intent, and the intent's probability is the sum of
-its answers': a single `faq` class spread over twenty unlike answers loses to a fact question that is
-one tight class, while one of its answers alone does not (docs/benchmarks.md, "Twelfth session"). The
-intent ranking Rasa's FallbackClassifier and the decision read still names `faq`, never an answer;
-which answer stays nlu_components/linear_answers.py's choice.
+The examples of a retrieval intent are labelled by their answer ("faq/career_prospects") rather than
+by the retrieval intent, and the intent's probability is the sum of its answers': a single `faq` class
+spread over twenty unlike answers loses to a fact question that is one tight class, while one of its
+answers alone does not (docs/benchmarks.md, "Twelfth session"). The intent ranking that Rasa's
+FallbackClassifier and the decision read still names `faq`, never an answer; which answer stays
+nlu_components/linear_answers.py's choice.
 
 It also stores the classifier under a fixed file name. Rasa's names the file after the graph node
 ("...LinearIntents7.skops"); when the training cache hands a node the output of the same training
@@ -29,7 +29,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
-from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, RESPONSE_IDENTIFIER_DELIMITER, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -57,7 +57,7 @@ class LinearIntents(LogisticRegressionClassifier):
         for message, row in zip(messages, probabilities):
             totals: Dict[str, float] = collections.defaultdict(float)
             for label, p in zip(self.clf.classes_, row):
-                totals[label.split("/")[0]] += float(p)
+                totals[label.split(RESPONSE_IDENTIFIER_DELIMITER)[0]] += float(p)
             ranking = sorted(({"name": k, "confidence": v} for k, v in totals.items()), key=lambda e: -e["confidence"])
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set("intent_ranking", ranking[: self.config["ranking_length"]], add_to_output=True)
