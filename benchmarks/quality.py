@@ -58,8 +58,8 @@ VARIANTS: Dict[str, Tuple[Optional[Edit] | Path, Tuple[str, ...]]] = {
     "ours without the unknown-words check": (without_component("UnknownWordsFallback"), ()),
     "ours without the answer-support check": (without_component("AnswerSupport"), ()),
     "ours with the ResponseSelector for the FAQ answer (before the regression)": (
-        lambda config: config["pipeline"].__setitem__(
-            next(i for i, c in enumerate(config["pipeline"]) if c["name"].endswith("LinearAnswers")),
+        lambda config: config["pipeline"].insert(
+            next(i for i, c in enumerate(config["pipeline"]) if c["name"].endswith("LinearIntents")) + 1,
             {"name": "ResponseSelector", "retrieval_intent": "faq", "epochs": 100,
              "constrain_similarities": True, "random_seed": 42}), ()),
 }

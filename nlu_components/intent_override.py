@@ -1,5 +1,5 @@
 """What both of the project's NLU components share: they run after the FAQ answer is chosen
-(nlu_components/linear_answers.py), train nothing, and replace the predicted intent, putting the new
+(nlu_components/linear_intents.py), train nothing, and replace the predicted intent, putting the new
 one first in the ranking."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY
 from rasa.shared.nlu.training_data.message import Message
 
-from nlu_components.linear_answers import LinearAnswers
+from nlu_components.linear_intents import LinearIntents
 
 
 class IntentOverride(GraphComponent, IntentClassifier):
@@ -21,7 +21,7 @@ class IntentOverride(GraphComponent, IntentClassifier):
 
     @classmethod
     def required_components(cls) -> List[Type]:
-        return [LinearAnswers]
+        return [LinearIntents]
 
     @classmethod
     def create(

@@ -1,4 +1,4 @@
-"""Falls back when the FAQ answer chosen (nlu_components/linear_answers.py) is unsure.
+"""Falls back when the FAQ answer chosen (nlu_components/linear_intents.py) is unsure.
 
 Rasa's FallbackClassifier only looks at intent confidence (RasaHQ/rasa#9723, #9751): an off-topic
 question can score 0.99 on the retrieval intent `faq` and then get whichever answer ranks first,

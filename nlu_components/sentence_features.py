@@ -1,6 +1,6 @@
 """Gives the classifiers only the features they read: the message's sentence features.
 
-The logistic regressions (linear_intents.py, linear_answers.py) read the sentence features alone.
+The logistic regression (linear_intents.py) reads the sentence features alone.
 The rest of this note is about the ResponseSelector, a DIET model, which chose the FAQ answer
 before them and is still measured as a variant (benchmarks/quality.py).
 

@@ -1,6 +1,5 @@
-"""Training examples for the regressions' component tests (test_linear_intents.py,
-test_linear_answers.py): two fixed answers and a fact question, each around its own direction of a
-small dense sentence feature."""
+"""Training examples for the regression's component tests (test_linear_intents.py): two fixed answers
+and a fact question, each around its own direction of a small dense sentence feature."""
 
 from __future__ import annotations
 

@@ -75,3 +75,22 @@ def test_the_model_runs_on_one_openmp_thread_and_the_process_keeps_its_own_setti
     embed(["wat kost de master?"])
     assert seen and all(n == 1 for n in seen[0])
     assert openmp_threads() == before
+
+
+def test_training_embeds_new_examples_on_every_core_the_runtime_has(monkeypatch, tmp_path):
+    import sklearn.linear_model  # noqa: F401
+    from threadpoolctl import threadpool_info
+
+    from nlu_components import sentence_embeddings
+
+    def openmp_threads():
+        return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "openmp"]
+
+    model = sentence_embeddings._model()
+    seen = []
+    real_query = model.query
+    monkeypatch.setattr(model, "query", lambda texts: seen.append(openmp_threads()) or real_query(texts))
+    before = openmp_threads()
+    embed_cached(["welke tracks zijn er?"], tmp_path / "cache.npz")
+    assert seen == [before]
+    assert openmp_threads() == before
