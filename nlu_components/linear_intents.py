@@ -72,31 +72,27 @@ class LinearIntents(LogisticRegressionClassifier):
         return self._resource
 
     def process(self, messages: List[Message]) -> List[Message]:
-        if not messages:
-            return messages
         probabilities = self.clf.predict_proba(self._create_X(messages))
         for message, row in zip(messages, probabilities):
             totals: Dict[str, float] = collections.defaultdict(float)
-            answers: Dict[str, List[Tuple[str, float]]] = collections.defaultdict(list)
+            labels: Dict[str, List[Tuple[str, float]]] = collections.defaultdict(list)
             for label, p in zip(self.clf.classes_, row):
                 intent = label.split(RESPONSE_IDENTIFIER_DELIMITER)[0]
                 totals[intent] += float(p)
-                if intent != label:
-                    answers[intent].append((label, float(p)))
+                labels[intent].append((label, float(p)))
             ranking = sorted(({"name": k, "confidence": v} for k, v in totals.items()), key=lambda e: -e["confidence"])
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set("intent_ranking", ranking[: self.config["ranking_length"]], add_to_output=True)
-            if answers:
-                self._set_answers(message, answers, totals)
+            self._set_answers(message, labels, totals)
         return messages
 
-    def _set_answers(self, message: Message, answers: Dict[str, List[Tuple[str, float]]],
+    def _set_answers(self, message: Message, labels: Dict[str, List[Tuple[str, float]]],
                      totals: Dict[str, float]) -> None:
         """Each retrieval intent's answers, ranked by their share of its probability."""
         selector = message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}
         selector[RESPONSE_SELECTOR_RETRIEVAL_INTENTS] = self.retrieval_intents
-        for intent, pairs in answers.items():
-            ranking = sorted(((key, p / totals[intent]) for key, p in pairs), key=lambda pair: -pair[1])
+        for intent in self.retrieval_intents:
+            ranking = sorted(((key, p / totals[intent]) for key, p in labels[intent]), key=lambda pair: -pair[1])
             ranking = ranking[: self.config["ranking_length"]]
             key, confidence = ranking[0]
             selector[intent] = {
@@ -118,9 +114,8 @@ class LinearIntents(LogisticRegressionClassifier):
     def persist(self) -> None:
         with self._model_storage.write_to(self._resource) as model_dir:
             sio.dump(self.clf, model_dir / self.config["file"])
-            if self.retrieval_intents:
-                (model_dir / RESPONSES_FILE).write_text(
-                    json.dumps({"responses": self.responses, "retrieval_intents": self.retrieval_intents}))
+            (model_dir / RESPONSES_FILE).write_text(
+                json.dumps({"responses": self.responses, "retrieval_intents": self.retrieval_intents}))
 
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -133,7 +128,7 @@ class LinearIntents(LogisticRegressionClassifier):
                                         f"train again (`make train`)")
             # The file is this project's own training output: like Rasa's component, trust what it holds.
             classifier = sio.load(path, trusted=sio.get_untrusted_types(file=path))
-            # Only a classifier trained with fixed answers has their wording (QuestionParts has none).
+            # A question-parts classifier cached before the answers were kept here has no such file.
             answers = model_dir / RESPONSES_FILE
             saved = json.loads(answers.read_text()) if answers.exists() else {}
         component = cls(config, execution_context.node_name, model_storage, resource)
