@@ -1,5 +1,6 @@
-"""LinearIntents (nlu_components/linear_intents.py): each fixed answer is a class of the regression, and
-the intent ranking gives the retrieval intent the sum of its answers."""
+"""LinearIntents (nlu_components/linear_intents.py): each fixed answer is a class of the regression, the
+intent ranking gives the retrieval intent the sum of its answers, and the likeliest answer is written
+where Rasa's ResponseSelector writes it."""
 
 from __future__ import annotations
 
@@ -13,12 +14,16 @@ from nlu_components.linear_intents import LinearIntents
 from regression_examples import DIRECTIONS, examples, with_feature
 
 
+RESPONSES = {"utter_faq/abroad_find_place": [{"text": "Look for a lab yourself."}],
+             "utter_faq/what_you_learn": [{"text": "Research skills."}]}
+
+
 def _trained(tmp_path):
     storage, resource = LocalModelStorage(tmp_path), Resource("linear_intents")
     context = ExecutionContext(GraphSchema({}), "test")
     config = {**LinearIntents.get_default_config(), "C": 10}
     component = LinearIntents.create(config, storage, resource, context)
-    component.train(TrainingData(list(examples())))
+    component.train(TrainingData(list(examples()), responses=RESPONSES))
     return component, LinearIntents.load(config, storage, resource, context)
 
 
@@ -41,30 +46,8 @@ def test_between_two_answers_the_retrieval_intent_still_wins(tmp_path):
     assert message.get("intent")["name"] == "faq"
 
 
-def test_the_loaded_model_ranks_as_the_trained_one(tmp_path):
-    trained, loaded = _trained(tmp_path)
-    question = [0.1, 0.2, 0.9]
-    [before] = trained.process([with_feature({"text": "what does it cost"}, question)])
-    [after] = loaded.process([with_feature({"text": "what does it cost"}, question)])
-    assert after.get("intent_ranking") == before.get("intent_ranking")
-    assert after.get("intent")["name"] == "ask_fee"
-
-
-RESPONSES = {"utter_faq/abroad_find_place": [{"text": "Look for a lab yourself."}],
-             "utter_faq/what_you_learn": [{"text": "Research skills."}]}
-
-
-def _trained_with_responses(tmp_path):
-    storage, resource = LocalModelStorage(tmp_path), Resource("linear_intents")
-    context = ExecutionContext(GraphSchema({}), "test")
-    config = {**LinearIntents.get_default_config(), "C": 10}
-    component = LinearIntents.create(config, storage, resource, context)
-    component.train(TrainingData(list(examples()), responses=RESPONSES))
-    return component, LinearIntents.load(config, storage, resource, context)
-
-
 def test_the_answer_is_written_where_the_response_selector_writes_it(tmp_path):
-    trained, _ = _trained_with_responses(tmp_path)
+    trained, _ = _trained(tmp_path)
     [message] = trained.process([with_feature({"text": "how do I find a lab"}, [0.9, 0.1, 0.0])])
     selector = message.as_dict(only_output_properties=True)["response_selector"]
     assert selector["all_retrieval_intents"] == ["faq"]
@@ -86,23 +69,25 @@ def test_the_answer_is_written_where_the_response_selector_writes_it(tmp_path):
 
 def test_the_answer_is_chosen_even_when_a_fact_question_is_likelier(tmp_path):
     # The decision reads the answer only when the intent is `faq`, but the choice is always there.
-    trained, _ = _trained_with_responses(tmp_path)
+    trained, _ = _trained(tmp_path)
     [message] = trained.process([with_feature({"text": "what does it cost to learn"}, [0.0, 0.3, 0.9])])
     assert message.get("intent")["name"] == "ask_fee"
     assert message.get("response_selector")["faq"]["response"]["intent_response_key"] == "faq/what_you_learn"
 
 
-def test_the_loaded_model_chooses_the_answer_as_the_trained_one(tmp_path):
-    trained, loaded = _trained_with_responses(tmp_path)
-    question = [0.1, 0.8, 0.2]
-    [before] = trained.process([with_feature({"text": "what will I learn"}, question)])
-    [after] = loaded.process([with_feature({"text": "what will I learn"}, question)])
-    assert after.get("response_selector") == before.get("response_selector")
+def test_the_loaded_model_ranks_and_chooses_as_the_trained_one(tmp_path):
+    trained, loaded = _trained(tmp_path)
+    for question, intent in (([0.1, 0.2, 0.9], "ask_fee"), ([0.1, 0.8, 0.2], "faq")):
+        [before] = trained.process([with_feature({"text": "a question"}, question)])
+        [after] = loaded.process([with_feature({"text": "a question"}, question)])
+        assert after.get("intent_ranking") == before.get("intent_ranking")
+        assert after.get("response_selector") == before.get("response_selector")
+        assert after.get("intent")["name"] == intent
     assert after.get("response_selector")["faq"]["response"]["intent_response_key"] == "faq/what_you_learn"
 
 
 def test_training_examples_keep_their_own_labels(tmp_path):
-    trained, _ = _trained_with_responses(tmp_path)
+    trained, _ = _trained(tmp_path)
     data = TrainingData(list(examples()), responses=RESPONSES)
     trained.process_training_data(data)
     assert all(m.get("response_selector") is None for m in data.training_examples)

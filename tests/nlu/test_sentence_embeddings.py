@@ -5,6 +5,7 @@ question it translates than to an unrelated one."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -58,26 +59,10 @@ def test_training_reuses_the_cached_embeddings_and_adds_new_texts(tmp_path):
         assert sorted(stored["texts"].tolist()) == ["hoe lang duurt de master?", "what is the fee?"]
 
 
-def test_the_model_runs_on_one_openmp_thread_and_the_process_keeps_its_own_setting(monkeypatch):
-    import sklearn.linear_model  # noqa: F401  (loads the OpenMP runtime first, as in the server)
-    from threadpoolctl import threadpool_info
-
-    from nlu_components import sentence_embeddings
-
-    def openmp_threads():
-        return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "openmp"]
-
-    model = sentence_embeddings._model()
-    seen = []
-    real_query = model.query
-    monkeypatch.setattr(model, "query", lambda texts: seen.append(openmp_threads()) or real_query(texts))
-    before = openmp_threads()
-    embed(["wat kost de master?"])
-    assert seen and all(n == 1 for n in seen[0])
-    assert openmp_threads() == before
-
-
-def test_training_embeds_new_examples_on_every_core_the_runtime_has(monkeypatch, tmp_path):
+@pytest.fixture
+def openmp_threads_seen(monkeypatch):
+    """The OpenMP runtime's thread counts while the model runs (one list per call), and a way to read
+    them now. scikit-learn is imported first: it loads the OpenMP runtime first, as in the server."""
     import sklearn.linear_model  # noqa: F401
     from threadpoolctl import threadpool_info
 
@@ -90,6 +75,19 @@ def test_training_embeds_new_examples_on_every_core_the_runtime_has(monkeypatch,
     seen = []
     real_query = model.query
     monkeypatch.setattr(model, "query", lambda texts: seen.append(openmp_threads()) or real_query(texts))
+    return seen, openmp_threads
+
+
+def test_the_model_runs_on_one_openmp_thread_and_the_process_keeps_its_own_setting(openmp_threads_seen):
+    seen, openmp_threads = openmp_threads_seen
+    before = openmp_threads()
+    embed(["wat kost de master?"])
+    assert seen and all(n == 1 for n in seen[0])
+    assert openmp_threads() == before
+
+
+def test_training_embeds_new_examples_on_every_core_the_runtime_has(openmp_threads_seen, tmp_path):
+    seen, openmp_threads = openmp_threads_seen
     before = openmp_threads()
     embed_cached(["welke tracks zijn er?"], tmp_path / "cache.npz")
     assert seen == [before]
