@@ -21,12 +21,15 @@ ENV_VAR = "RASA_AUTH_TOKEN"
 
 
 def arguments(argv: List[str], token: Optional[str]) -> List[str]:
-    """Rasa's arguments with ``--auth-token`` added; refuses a token given on the command line."""
+    """Rasa's arguments with ``--auth-token`` added; refuses a token given on the command line.
+
+    The token is joined to its option (``--auth-token=...``): a random URL-safe token starts with
+    "-" one time in 64, and argparse reads a separate "-..." argument as another option."""
     if any(arg in ("-t", "--auth-token") or arg.startswith("--auth-token=") for arg in argv):
         raise SystemExit(f"Give the token in {ENV_VAR}, not on the command line.")
     if "--enable-api" in argv and not token:
         raise SystemExit(f"--enable-api needs a token in {ENV_VAR}.")
-    return [*argv, "--auth-token", token] if token else list(argv)
+    return [*argv, f"--auth-token={token}"] if token else list(argv)
 
 
 def main() -> None:

@@ -57,4 +57,13 @@ def test_a_token_on_the_command_line_is_refused():
         rasa_server.arguments(["run", "--enable-api", "--auth-token", "x"], "x")
     with pytest.raises(SystemExit):
         rasa_server.arguments(["run", "--enable-api"], None)
-    assert rasa_server.arguments(["run", "--enable-api"], "t") == ["run", "--enable-api", "--auth-token", "t"]
+    assert rasa_server.arguments(["run", "--enable-api"], "t") == ["run", "--enable-api", "--auth-token=t"]
+
+
+@pytest.mark.parametrize("token", ["-d1x_token", "--looks-like-an-option", "plain_token"])
+def test_rasa_reads_any_generated_token_as_the_token(token):
+    # Tokens are secrets.token_urlsafe: one in 64 starts with "-".
+    from rasa.__main__ import create_argument_parser
+
+    parsed = create_argument_parser().parse_args(rasa_server.arguments(["run", "--enable-api"], token))
+    assert parsed.auth_token == token
