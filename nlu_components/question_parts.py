@@ -78,6 +78,3 @@ class QuestionParts(LinearIntents):
                                   "confidence": float(row.max())} for part, row in zip(parts, probabilities)],
                         add_to_output=True)
         return messages
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
