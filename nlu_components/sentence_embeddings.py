@@ -55,8 +55,8 @@ def embed(texts: List[str], threads: Optional[int] = 1) -> np.ndarray:
     """One row per text; e5 marks a question to compare with other questions by "query: ".
 
     On one OpenMP thread unless told otherwise (`threads=None`: the runtime's own setting, every
-    core, which training uses for its batch of new examples): the engine's threads wait for each other by spinning, and with the cores
-    busy (a test run, the cluster's replicas, two servers) a question took 100 ms to 1.7 s instead
+    core, which training uses for its batch of new examples): the engine's threads wait for each
+    other by spinning, and with the cores busy (a test run, the cluster's replicas, two servers) a question took 100 ms to 1.7 s instead
     of 21 ms, and a server could spin on one question for good. The engine's own thread setting is
     read from the environment only where it is the first OpenMP user of the process; scikit-learn
     loads the same OpenMP runtime first, so the limit is set on the runtime itself, around each call
@@ -70,8 +70,9 @@ def embed(texts: List[str], threads: Optional[int] = 1) -> np.ndarray:
 def embed_cached(texts: List[str], cache: Optional[Path] = None) -> np.ndarray:
     """`embed` on every core, reusing the rows `cache` (`CACHE`) holds and adding the new ones to it.
 
-    Training embeds its examples in one batch, while nothing else waits on the cores: the first
-    training of a clone (every example new) takes half as long as on one thread."""
+    Training embeds its examples in one batch, while nothing else waits on the cores: in the first
+    training of a clone (every example new) the embedding took 86 s instead of 137 s on one thread
+    (docs/benchmarks.md, "Training")."""
     cache = cache or CACHE
     known: Dict[str, np.ndarray] = {}
     if cache.exists():
