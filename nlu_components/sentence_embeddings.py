@@ -56,8 +56,8 @@ def embed(texts: List[str], threads: Optional[int] = 1) -> np.ndarray:
 
     On one OpenMP thread unless told otherwise (`threads=None`: the runtime's own setting, every
     core, which training uses for its batch of new examples): the engine's threads wait for each
-    other by spinning, and with the cores busy (a test run, the cluster's replicas, two servers) a question took 100 ms to 1.7 s instead
-    of 21 ms, and a server could spin on one question for good. The engine's own thread setting is
+    other by spinning, and with the cores busy (a test run, the cluster's replicas, two servers) a
+    question took 100 ms to 1.7 s instead of 21 ms, and a server could spin on one question for good. The engine's own thread setting is
     read from the environment only where it is the first OpenMP user of the process; scikit-learn
     loads the same OpenMP runtime first, so the limit is set on the runtime itself, around each call
     (threadpoolctl), leaving the rest of the process as it was. The embeddings are the same.
