@@ -145,8 +145,11 @@ def credits_together(parts: Sequence[Entry], lang: str = "en") -> str:
 def components(kb: KnowledgeBase, mentioned: Sequence[Entry], lang: str = "en") -> Answer:
     duration = value_in(kb.facts["duration"], lang)
     if mentioned:
-        parts = [phrase("component_size", lang, Name=e.name_in(lang)[0].upper() + e.name_in(lang)[1:],
-                        ec=value_in(e.data, lang, "ec")) for e in mentioned]
+        # Each part's size, and what the page says about it besides (an internship can be extended).
+        parts = [" ".join(filter(None, [
+            phrase("component_size", lang, Name=e.name_in(lang)[0].upper() + e.name_in(lang)[1:],
+                   ec=value_in(e.data, lang, "ec")),
+            value_in(e.data, lang, "note") if "note" in e.data else ""])) for e in mentioned]
         # Two or more parts named ("the proposal and the review"): what they come to together.
         sized = [e for e in mentioned if re.search(r"\d", value_in(e.data, lang, "ec"))]
         if len(sized) > 1:

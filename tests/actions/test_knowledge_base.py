@@ -172,6 +172,16 @@ def test_components_named_together_are_added_up_from_their_own_figures(lang, min
     assert "EC." in answers.components(KB, parts[1:2], lang).text and "9 EC" not in answers.components(KB, parts[1:2], lang).text
 
 
+@pytest.mark.parametrize("lang, longer", [("en", "You can make it longer"), ("nl", "Je kunt hem langer maken")])
+def test_a_component_named_gets_what_the_page_says_about_it_besides_its_size(lang, longer):
+    internship, proposal = (KB.entries["component"][key] for key in ("research_internship", "research_proposal"))
+    assert longer in answers.components(KB, [internship], lang).text
+    # A part the page says nothing more about gets its size alone; the overview lists sizes only.
+    assert answers.components(KB, [proposal], lang).text.split(".")[0].endswith("5 EC")
+    assert longer not in answers.components(KB, [proposal], lang).text
+    assert longer not in answers.components(KB, [], lang).text
+
+
 @pytest.mark.parametrize("lang, also", [("en", "Also accepted: TOEFL and Cambridge English."),
                                         ("nl", "Ook geaccepteerd: TOEFL en Cambridge English.")])
 def test_an_answer_about_one_language_test_names_the_other_accepted_tests(lang, also):
