@@ -149,7 +149,7 @@ def components(kb: KnowledgeBase, mentioned: Sequence[Entry], lang: str = "en") 
         parts = [" ".join(filter(None, [
             phrase("component_size", lang, Name=e.name_in(lang)[0].upper() + e.name_in(lang)[1:],
                    ec=value_in(e.data, lang, "ec")),
-            value_in(e.data, lang, "note") if "note" in e.data else ""])) for e in mentioned]
+            value_in({"note": "", **e.data}, lang, "note")])) for e in mentioned]
         # Two or more parts named ("the proposal and the review"): what they come to together.
         sized = [e for e in mentioned if re.search(r"\d", value_in(e.data, lang, "ec"))]
         if len(sized) > 1:
