@@ -42,3 +42,5 @@ LABEL_OF_INTENT: Dict[str, str] = _where("about")
 TOPIC_OF_LABEL: Dict[str, str] = {spec["about"]: spec["topic"] for spec in questions().values() if spec.get("about")}
 # Facts of this master: asked about another programme, the documents do not state them.
 PROGRAMME_FACTS: Tuple[str, ...] = tuple(intent for intent, spec in questions().items() if spec.get("programme"))
+# Question -> the lookup table (data/nlu/vocabulary.yml) of the words that ask it.
+WORDS_OF_INTENT: Dict[str, str] = _where("words")

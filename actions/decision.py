@@ -18,7 +18,9 @@ goes through these steps in order; the first that applies wins:
    fee?"); a message torn between two likely questions gets "Did you mean" buttons; anything else
    is declined;
 4. `followup` ("what about Cuba?"): about what it names; a country the documents do not list; else
-   the NLU's runner-up question; else a request to say more (a decline with no conversation yet);
+   the one question whose words it uses (catalogue `words`: "and the credits for it?"), about what
+   was just discussed; else a fixed answer the NLU ranks next; else a request to say more (a
+   decline with no conversation yet);
 5. `ask_detail` ("how many?", "which day?"): the previous question again (a decline with no
    conversation yet);
 6. a question of place pointing back at the person or destination just named ("where is her
@@ -43,7 +45,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
 from actions import answers, context, entries, handoff, topic_words
-from actions.catalogue import ANSWERABLE, INTENT_OF_LABEL, LABEL_OF_INTENT, PROGRAMME_FACTS
+from actions.catalogue import ANSWERABLE, INTENT_OF_LABEL, LABEL_OF_INTENT, PROGRAMME_FACTS, WORDS_OF_INTENT
 from actions.entries import (
     FOLLOWUP_LABELS, is_short_followup, mentioned, remembered, word_count,
 )
@@ -288,11 +290,14 @@ def _choose(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any], i
         place = kb.unlisted_country(text)
         if slots.get("topic") == "study_abroad" and place:
             return Decision("ask_study_abroad", place=place, context=True)
+        # "And the credits for it?": the one question whose words the follow-up uses, about what was
+        # just discussed.
+        asked = [q for q, table in WORDS_OF_INTENT.items() if topic_words.uses_table(text, table)]
+        if len(asked) == 1:
+            return _question(kb, message, slots, asked[0])
         runner_up = context.runner_up(message)
         if runner_up == context.RETRIEVAL_INTENT and _faq_key(message):
             return Decision(_faq_key(message))
-        if runner_up in ANSWERABLE:
-            return _question(kb, message, slots, runner_up)
         # With a conversation to lean on, ask what was meant; without one, there is nothing to ask about.
         return Decision(CLARIFY) if last else Decision(DECLINE, reason="low_confidence")
     if intent == "ask_detail":

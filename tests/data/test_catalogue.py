@@ -45,6 +45,12 @@ def test_the_tables_point_at_real_facts_entries_and_lookup_tables():
     assert set(catalogue.FACT_BY_INTENT.values()) <= set(kb.facts)
     assert set(catalogue.INTENT_OF_LABEL) <= set(kb.entries)
     assert set(catalogue.PROGRAMME_FACTS) <= set(catalogue.ANSWERABLE)
+    # Each knowledge-base question names the lookup table of its words, and each table is one question's.
+    from actions import topic_words
+
+    assert set(catalogue.WORDS_OF_INTENT) == {q for q in catalogue.ANSWERABLE}
+    assert set(catalogue.WORDS_OF_INTENT.values()) <= set(topic_words._tables())
+    assert len(set(catalogue.WORDS_OF_INTENT.values())) == len(catalogue.WORDS_OF_INTENT)
 
 
 def test_a_question_added_to_the_catalogue_is_known_to_the_decision(monkeypatch):
