@@ -18,7 +18,7 @@ goes through these steps in order; the first that applies wins:
    fee?"); a message torn between two likely questions gets "Did you mean" buttons; anything else
    is declined;
 4. `followup` ("what about Cuba?"): about what it names; a country the documents do not list; else
-   the one question whose words it uses (catalogue `words`: "and the credits for it?"), about what
+   the one question whose words it uses (catalogue `words`: "and its credits?"), about what
    was just discussed; else a fixed answer the NLU ranks next; else a request to say more (a
    decline with no conversation yet);
 5. `ask_detail` ("how many?", "which day?"): the previous question again (a decline with no
@@ -290,7 +290,7 @@ def _choose(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any], i
         place = kb.unlisted_country(text)
         if slots.get("topic") == "study_abroad" and place:
             return Decision("ask_study_abroad", place=place, context=True)
-        # "And the credits for it?": the one question whose words the follow-up uses, about what was
+        # "And its credits?": the one question whose words the follow-up uses, about what was
         # just discussed.
         asked = [q for q, table in WORDS_OF_INTENT.items() if topic_words.uses_table(text, table)]
         if len(asked) == 1:
