@@ -19,8 +19,8 @@ goes through these steps in order; the first that applies wins:
    is declined;
 4. `followup` ("what about Cuba?"): about what it names; a country the documents do not list; else
    the one question whose words it uses (catalogue `words`: "and its credits?"), about what
-   was just discussed; else a fixed answer the NLU ranks next; else a request to say more (a
-   decline with no conversation yet);
+   was just discussed; else the question or fixed answer the NLU ranks next; else a request to
+   say more (a decline with no conversation yet);
 5. `ask_detail` ("how many?", "which day?"): the previous question again (a decline with no
    conversation yet);
 6. a question of place pointing back at the person or destination just named ("where is her
@@ -298,6 +298,8 @@ def _choose(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any], i
         runner_up = context.runner_up(message)
         if runner_up == context.RETRIEVAL_INTENT and _faq_key(message):
             return Decision(_faq_key(message))
+        if runner_up in ANSWERABLE:
+            return _question(kb, message, slots, runner_up)
         # With a conversation to lean on, ask what was meant; without one, there is nothing to ask about.
         return Decision(CLARIFY) if last else Decision(DECLINE, reason="low_confidence")
     if intent == "ask_detail":
