@@ -42,5 +42,8 @@ LABEL_OF_INTENT: Dict[str, str] = _where("about")
 TOPIC_OF_LABEL: Dict[str, str] = {spec["about"]: spec["topic"] for spec in questions().values() if spec.get("about")}
 # Facts of this master: asked about another programme, the documents do not state them.
 PROGRAMME_FACTS: Tuple[str, ...] = tuple(intent for intent, spec in questions().items() if spec.get("programme"))
+# Question -> the kinds of entry whose own answer answers it when one of them is named or was just
+# discussed (and no entry of the question's own kind is named).
+ENTRIES_ANSWER: Dict[str, Tuple[str, ...]] = {intent: tuple(kinds) for intent, kinds in _where("entries_answer").items()}
 # Question -> the lookup table (data/nlu/vocabulary.yml) of the words that ask it.
 WORDS_OF_INTENT: Dict[str, str] = _where("words")

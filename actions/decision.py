@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
 from actions import answers, context, entries, handoff, topic_words
-from actions.catalogue import ANSWERABLE, INTENT_OF_LABEL, LABEL_OF_INTENT, PROGRAMME_FACTS, WORDS_OF_INTENT
+from actions.catalogue import ANSWERABLE, ENTRIES_ANSWER, INTENT_OF_LABEL, LABEL_OF_INTENT, PROGRAMME_FACTS, WORDS_OF_INTENT
 from actions.entries import (
     FOLLOWUP_LABELS, is_short_followup, mentioned, remembered, word_count,
 )
@@ -132,14 +132,18 @@ def _again(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any], la
 def _question(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any], intent: str) -> Decision:
     """A question of the knowledge base, about the entries named or just discussed."""
     text = message.get("text") or ""
-    if intent == "ask_duration":
-        # "How many EC?" right after an answer about a component is about that component.
-        parts = remembered(kb, slots, "component") if is_short_followup(text, "component") else []
-        if parts:
-            return Decision("ask_components", label="component", entries=parts, context=True)
+    # A question asked of another kind of entry is answered by that entry's answer (catalogue
+    # `entries_answer`): a component's length is its size ("is the JRP2's 40 EC fixed?", "how many
+    # EC?" right after a component); a track's courses are the track's answer.
+    own = LABEL_OF_INTENT.get(intent)
+    for kind in () if own and mentioned(kb, message, own) else ENTRIES_ANSWER.get(intent, ()):
+        named = mentioned(kb, message, kind)
+        found = named or (remembered(kb, slots, kind) if is_short_followup(text, kind) else [])
+        if found:
+            return Decision(INTENT_OF_LABEL[kind], label=kind, entries=found, context=not named)
     if intent == "ask_contact":
         return Decision(intent, topic=handoff.topic_named(kb, text) or slots.get("topic"))
-    label = LABEL_OF_INTENT.get(intent)
+    label = own
     if not label:
         return Decision(intent)
     found = mentioned(kb, message, label)

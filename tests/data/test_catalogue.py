@@ -51,6 +51,11 @@ def test_the_tables_point_at_real_facts_entries_and_lookup_tables():
     assert set(catalogue.WORDS_OF_INTENT) == {q for q in catalogue.ANSWERABLE}
     assert set(catalogue.WORDS_OF_INTENT.values()) <= set(topic_words._tables())
     assert len(set(catalogue.WORDS_OF_INTENT.values())) == len(catalogue.WORDS_OF_INTENT)
+    # A question answered by another kind of entry's answer names kinds that have an answer of their
+    # own, and never its own kind.
+    for intent, kinds in catalogue.ENTRIES_ANSWER.items():
+        assert set(kinds) <= set(catalogue.INTENT_OF_LABEL), intent
+        assert catalogue.LABEL_OF_INTENT.get(intent) not in kinds, intent
 
 
 def test_a_question_added_to_the_catalogue_is_known_to_the_decision(monkeypatch):
