@@ -38,19 +38,18 @@ def points_back(text: str) -> bool:
     return bool(POINTING_WORDS.intersection(normalise(text).split()))
 
 
+def two_likeliest(message: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """The two likeliest readings of the NLU's ranking other than its fallback."""
+    return [r for r in message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"][:2]
+
+
 def candidates(message: Dict[str, Any]) -> List[str]:
     """The two questions an ambiguous message may be, when both are likely and answerable."""
-    ranking = [r for r in message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"][:2]
+    ranking = two_likeliest(message)
     if len(ranking) < 2 or any(r.get("confidence", 0.0) < CHOICE_MIN_CONFIDENCE for r in ranking):
         return []
     names = [r["name"] for r in ranking]
     return names if all(n in ANSWERABLE for n in names) else []
-
-
-def best_guess(message: Dict[str, Any]) -> Optional[str]:
-    """The likeliest question of the NLU's ranking other than its fallback."""
-    ranking = [r.get("name") for r in message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
-    return ranking[0] if ranking else None
 
 
 def runner_up(message: Dict[str, Any]) -> Optional[str]:

@@ -12,8 +12,9 @@ goes through these steps in order; the first that applies wins:
    about another programme ("the Medicine bachelor's fee") or asking about a topic the documents do
    not cover (knowledge/not_covered.yml: parking, scholarships, ...): not covered (all checked on
    the answer the steps below choose: fixed answers may name other universities);
-3. the NLU is unsure (`nlu_fallback`): a short message naming an entry is answered about it
-   ("and karolinska?"); a short question leaning on the previous answer is answered in its context;
+3. the NLU is unsure (`nlu_fallback`): a message naming an entry, short ("and karolinska?") or
+   with the question about that kind of entry among its two likeliest readings, is answered about
+   it; a short question leaning on the previous answer is answered in its context;
    a message whose parts surely ask facts of the programme gets them ("how long is it and what's the
    fee?"); a message torn between two likely questions gets "Did you mean" buttons; anything else
    is declined;
@@ -268,11 +269,12 @@ def _pointed_at(kb: KnowledgeBase, slots: Dict[str, Any], text: str) -> Optional
 def _choose(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any], intent: str, text: str,
             last: Optional[str]) -> Decision:
     if intent == "nlu_fallback":
-        # A short message naming an entry, or one whose likeliest reading is the question about the
-        # kind of entry it names ("is Cuba an option for medicine students? ..."), is about the entry.
+        # A short message naming an entry, or one whose two likeliest readings include the question
+        # about the kind of entry it names ("is Cuba an option for medicine students? ..."), is about
+        # the entry.
         named = _about_named(kb, message)
         if named is not None and (word_count(text) <= entries.FOLLOWUP_MAX_WORDS
-                                  or context.best_guess(message) == named.answer):
+                                  or named.answer in [r["name"] for r in context.two_likeliest(message)]):
             return named
         if last and context.leans_on_context(text):
             return _again(kb, message, slots, last)
