@@ -133,18 +133,17 @@ def _again(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any], la
 def _question(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any], intent: str) -> Decision:
     """A question of the knowledge base, about the entries named or just discussed."""
     text = message.get("text") or ""
+    label = LABEL_OF_INTENT.get(intent)
     # A question asked of another kind of entry is answered by that entry's answer (catalogue
     # `entries_answer`): a component's length is its size ("is the JRP2's 40 EC fixed?", "how many
     # EC?" right after a component); a track's courses are the track's answer.
-    own = LABEL_OF_INTENT.get(intent)
-    for kind in () if own and mentioned(kb, message, own) else ENTRIES_ANSWER.get(intent, ()):
+    for kind in () if label and mentioned(kb, message, label) else ENTRIES_ANSWER.get(intent, ()):
         named = mentioned(kb, message, kind)
-        found = named or (remembered(kb, slots, kind) if is_short_followup(text, kind) else [])
-        if found:
-            return Decision(INTENT_OF_LABEL[kind], label=kind, entries=found, context=not named)
+        entries_of_kind = named or (remembered(kb, slots, kind) if is_short_followup(text, kind) else [])
+        if entries_of_kind:
+            return Decision(INTENT_OF_LABEL[kind], label=kind, entries=entries_of_kind, context=not named)
     if intent == "ask_contact":
         return Decision(intent, topic=handoff.topic_named(kb, text) or slots.get("topic"))
-    label = own
     if not label:
         return Decision(intent)
     found = mentioned(kb, message, label)
