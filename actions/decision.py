@@ -135,8 +135,8 @@ def _question(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any],
     text = message.get("text") or ""
     label = LABEL_OF_INTENT.get(intent)
     # A question asked of another kind of entry is answered by that entry's answer (catalogue
-    # `entries_answer`): a component's length is its size ("is the JRP2's 40 EC fixed?", "how many
-    # EC?" right after a component); a track's courses are the track's answer.
+    # `entries_answer`): a component's length is its size ("how many weeks is the animal sciences
+    # course?", "how many EC?" right after a component); a track's courses are the track's answer.
     for kind in () if label and mentioned(kb, message, label) else ENTRIES_ANSWER.get(intent, ()):
         named = mentioned(kb, message, kind)
         entries_of_kind = named or (remembered(kb, slots, kind) if is_short_followup(text, kind) else [])
