@@ -221,8 +221,8 @@ class KnowledgeBase:
     def find_in_text(self, label: str, text: str) -> List[Entry]:
         """Entries of `label` named in free text, tolerating small typos.
 
-        The EntityRuler only knows exact synonyms; students write "karolinksa" or "toelf". Words
-        close to a synonym (`close_to`) count as a mention.
+        The EntityRuler only knows exact synonyms; students write "karolinksa" or "toelf". Words, and
+        pairs of words ("animal sciens"), close to a synonym (`close_to`) count as a mention.
         """
         words = normalise(text).split()
         found: List[Entry] = []
@@ -231,7 +231,7 @@ class KnowledgeBase:
             for i in range(len(words) - n + 1):
                 phrase = " ".join(words[i : i + n])
                 entry = index.get(phrase)
-                if entry is None and n == 1:
+                if entry is None and n <= 2:
                     close = close_to(phrase, index.keys())
                     entry = index[close] if close else None
                 if entry is not None and entry not in found:
