@@ -204,6 +204,12 @@ class KnowledgeBase:
             label: {normalise(s): e for e in entries.values() for s in [e.name, e.key, *e.synonyms]}
             for label, entries in self.entries.items()
         }
+        # The synonyms by their first letter, which a typo keeps (`close_to`): a phrase is compared
+        # with those alone.
+        self._by_initial: Dict[str, Dict[str, List[str]]] = {label: {} for label in self._synonym_index}
+        for label, index in self._synonym_index.items():
+            for synonym in index:
+                self._by_initial[label].setdefault(synonym[:1], []).append(synonym)
 
     def meta(self, label: str) -> Dict[str, Any]:
         """Source, section and staleness shared by all entries of one entity label."""
@@ -231,8 +237,8 @@ class KnowledgeBase:
             for i in range(len(words) - n + 1):
                 phrase = " ".join(words[i : i + n])
                 entry = index.get(phrase)
-                if entry is None and n <= 2:
-                    close = close_to(phrase, index.keys())
+                if entry is None:
+                    close = close_to(phrase, self._by_initial[label].get(phrase[:1], []))
                     entry = index[close] if close else None
                 if entry is not None and entry not in found:
                     found.append(entry)
