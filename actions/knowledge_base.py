@@ -227,8 +227,9 @@ class KnowledgeBase:
     def find_in_text(self, label: str, text: str) -> List[Entry]:
         """Entries of `label` named in free text, tolerating small typos.
 
-        The EntityRuler only knows exact synonyms; students write "karolinksa" or "toelf". Words, and
-        pairs of words ("animal sciens"), close to a synonym (`close_to`) count as a mention.
+        The EntityRuler only knows exact synonyms; students write "karolinksa" or "toelf". Words and
+        phrases of up to three words ("animal sciens") close to a synonym (`close_to`) count as a
+        mention.
         """
         words = normalise(text).split()
         found: List[Entry] = []
