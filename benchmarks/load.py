@@ -172,13 +172,12 @@ def _parts(texts: Sequence[str]) -> List[str]:
     return [part.strip() for text in texts for part in (text or "").strip().split("\n\n") if part.strip()]
 
 
-def check_stored(sent: List[Sent], turns: Dict[str, List[StoredTurn]], order: str = "sent",
-                 tolerance: float = 0.002) -> List[str]:
+def check_stored(sent: List[Sent], turns: Dict[str, List[StoredTurn]], order: str = "sent") -> List[str]:
     """Problems (empty when none): every answered message stored exactly once, with the replies its
     sender got, each turn finished (ending with action_listen) before the next begins, and the
     conversation in the order sent (`order="sent"`, for one-at-a-time students) or received
-    (`order="received"`, by the server's received_at; arrivals at two replicas closer together than
-    `tolerance` seconds have no order)."""
+    (`order="received"`, by the server's received_at: when the message's lock ticket was issued,
+    an order the lock store makes exact across replicas)."""
     problems: List[str] = []
     by_sender: Dict[str, List[Sent]] = {}
     for s in sent:
@@ -212,6 +211,6 @@ def check_stored(sent: List[Sent], turns: Dict[str, List[StoredTurn]], order: st
             times = [t.received_at for t in stored]
             if any(t is None for t in times):
                 problems.append(f"{sender}: a stored message has no received_at")
-            elif any(later < earlier - tolerance for earlier, later in zip(times, times[1:])):
+            elif times != sorted(times):
                 problems.append(f"{sender}: stored order differs from the order received")
     return problems

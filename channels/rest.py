@@ -15,9 +15,9 @@ itself (Rasa's ``Agent.handle_message`` does only that before calling the proces
 asks the message ledger (stores/message_ledger.py) whether that id was handled already: then it
 answers with the replies given the first time and stores nothing. So the widget may resend after a
 gateway error or a time-out without a turn ever being stored twice, whichever replica gets it.
-Each stored student message carries ``received_at`` (server time) in its metadata: the order in
-which the replicas received a conversation's messages, which the cluster tests compare with the
-stored order.
+Each stored student message carries ``received_at`` (server time) in its metadata: when its place
+in the conversation's queue was fixed (its lock ticket was issued), which the cluster tests compare
+with the stored order.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ from actions.language import LANGUAGES, sure_language
 from privacy.redaction import redact
 from serving import action_validation, event_types
 from stores import sender_ids
+from stores.lock_store import EnvLockStore
 from stores.message_ledger import DONE, PENDING, MessageLedger, ledger_for
 
 action_validation.install()
@@ -129,6 +130,15 @@ async def replies_from_tracker(tracker_store: Any, sender: str, message_id: str)
     return collector.messages
 
 
+def queue_lock(lock_store: Any, message: UserMessage):
+    """The conversation's lock for ``message``. With the project's lock store the message's
+    ``received_at`` becomes the time its ticket was issued, which orders a conversation's messages
+    exactly as they are answered, even when they arrive at two replicas milliseconds apart."""
+    if isinstance(lock_store, EnvLockStore):
+        return lock_store.lock(message.sender_id, on_issue=lambda t: message.metadata.update(received_at=t))
+    return lock_store.lock(message.sender_id)
+
+
 class GuardedRestInput(RestInput):
     ledger: Optional[MessageLedger] = None
 
@@ -200,7 +210,7 @@ class GuardedRestInput(RestInput):
                 metadata={"received_at": time.time(), **page_language(body)},
             )
             try:
-                async with agent.lock_store.lock(incoming.sender):
+                async with queue_lock(agent.lock_store, message):
                     replies = await self._handle_once(agent, message, incoming.message_id is not None)
             except CancelledError:  # the client went away; a resend with its id is answered once
                 structlogger.error("rest.message.received.timeout", sender=incoming.sender)

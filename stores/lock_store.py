@@ -40,7 +40,7 @@ import json
 import logging
 import os
 import time
-from typing import Any, AsyncIterator, Callable, Optional, Text, TypeVar
+from typing import Any, AsyncIterator, Callable, Optional, Text, Tuple, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from rasa.core.lock import TicketLock
@@ -113,8 +113,14 @@ class LeasedTicketLocks(LockStore):
         raise NotImplementedError
 
     def issue_ticket(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        return self._issue(conversation_id, lock_lifetime)[0]
+
+    def _issue(self, conversation_id: Text, lock_lifetime: float) -> Tuple[int, float]:
+        """A new ticket and the time it was issued, read inside the atomic step that issued it: of
+        two tickets, the one with the lower number has the earlier time, whichever process took it."""
         try:
-            return self._change(conversation_id, lambda lock: lock.issue_ticket(min(self.lease, lock_lifetime)))
+            return self._change(conversation_id,
+                                lambda lock: (lock.issue_ticket(min(self.lease, lock_lifetime)), time.time()))
         except Exception as error:
             raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
 
@@ -142,14 +148,19 @@ class LeasedTicketLocks(LockStore):
 
     @contextlib.asynccontextmanager
     async def lock(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME,
-                   wait_time_in_seconds: Optional[float] = None) -> AsyncIterator[TicketLock]:
+                   wait_time_in_seconds: Optional[float] = None, *,
+                   on_issue: Optional[Callable[[float], None]] = None) -> AsyncIterator[TicketLock]:
         """Waits for the conversation's turn, renewing the ticket's lease until released.
 
         ``wait_time_in_seconds`` is accepted for Rasa's signature; the poll interval is
         ``LOCK_POLL_SECONDS``. Raises ``LockError`` when the ticket expired before its turn
         came (its holder was stalled for longer than the lease, or the lifetime ran out).
+        ``on_issue`` is called with the time the ticket was issued: the moment the message's
+        place in the conversation's queue was fixed.
         """
-        ticket = self.issue_ticket(conversation_id, lock_lifetime)
+        ticket, issued_at = self._issue(conversation_id, lock_lifetime)
+        if on_issue is not None:
+            on_issue(issued_at)
         keeper = asyncio.ensure_future(self._keep_alive(conversation_id, ticket, time.time() + lock_lifetime))
         try:
             yield await self._wait_for_turn(conversation_id, ticket)
@@ -284,5 +295,6 @@ class EnvLockStore(LockStore):
         self.backend.update_lock(conversation_id)
 
     def lock(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME,
-             wait_time_in_seconds: Optional[float] = None):  # type: ignore[override]
-        return self.backend.lock(conversation_id, lock_lifetime, wait_time_in_seconds)
+             wait_time_in_seconds: Optional[float] = None, *,
+             on_issue: Optional[Callable[[float], None]] = None):  # type: ignore[override]
+        return self.backend.lock(conversation_id, lock_lifetime, wait_time_in_seconds, on_issue=on_issue)

@@ -64,18 +64,21 @@ def test_tickets_from_two_stores_are_unique_and_served_in_order(prefix):
 
 def _hammer(prefix: str, conversation: str, rounds: int, worker: int, start_at: float) -> None:
     """One 'replica': enters the conversation's critical section `rounds` times and checks that
-    nobody else is inside, with a read-modify-write that loses updates if two overlap."""
+    nobody else is inside, with a read-modify-write that loses updates if two overlap. It notes
+    each turn's ticket issue time, in the order the turns were taken."""
     store, client = _store(prefix), redis.Redis.from_url(URL)
     inside, counter, log = f"{prefix}:inside", f"{prefix}:counter", f"{prefix}:order"
 
     async def run() -> None:
         for _ in range(rounds):
-            async with store.lock(conversation):
+            issued = []
+            async with store.lock(conversation, on_issue=issued.append):
                 assert client.set(inside, worker, nx=True), "two holders at once"
                 value = int(client.get(counter) or 0)
                 await asyncio.sleep(0.001)
                 client.set(counter, value + 1)
                 client.rpush(log, worker)
+                client.rpush(f"{prefix}:issued", repr(issued[0]))
                 client.delete(inside)
 
     time.sleep(max(0.0, start_at - time.time()))
@@ -93,9 +96,13 @@ def test_one_holder_at_a_time_across_processes(prefix):
         process.join(timeout=60)
     assert [p.exitcode for p in processes] == [0] * workers
     client = redis.Redis.from_url(URL)
-    assert int(client.get(f"{prefix}:counter")) == workers * rounds  # no update lost
-    assert len(set(client.lrange(f"{prefix}:order", 0, -1))) == workers  # all of them took turns
-    client.delete(f"{prefix}:counter", f"{prefix}:order")
+    counter, order = int(client.get(f"{prefix}:counter")), client.lrange(f"{prefix}:order", 0, -1)
+    issued = [float(t) for t in client.lrange(f"{prefix}:issued", 0, -1)]
+    client.delete(f"{prefix}:counter", f"{prefix}:order", f"{prefix}:issued")
+    assert counter == workers * rounds  # no update lost
+    assert len(set(order)) == workers  # all of them took turns
+    # Turns in the order their tickets were issued, by the issue times the processes were given.
+    assert len(issued) == workers * rounds and issued == sorted(issued)
 
 
 def _hold_and_die(prefix: str, ready: "multiprocessing.synchronize.Event") -> None:
