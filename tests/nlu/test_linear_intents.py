@@ -91,3 +91,18 @@ def test_training_examples_keep_their_own_labels(tmp_path):
     data = TrainingData(list(examples()), responses=RESPONSES)
     trained.process_training_data(data)
     assert all(m.get("response_selector") is None for m in data.training_examples)
+
+
+def test_the_probabilities_are_scikit_learns_own(tmp_path):
+    # The weights are kept transposed for speed; the products and the softmax stay scikit-learn's.
+    trained, loaded = _trained(tmp_path)
+    messages = [with_feature({"text": "a question"}, point) for point in ([0.1, 0.2, 0.9], [0.5, 0.5, 0.1], [1, 0, 0])]
+    for component in (trained, loaded):
+        X = component._create_X(messages)
+        assert component._probabilities(X) == pytest.approx(component.clf.predict_proba(X), abs=1e-12)
+    before = trained._probabilities(X)
+    trained.clf.set_params(C=0.01)  # trained again to other weights: the transposed copy follows them
+    trained.train(TrainingData(list(examples()), responses=RESPONSES))
+    X = trained._create_X(messages)
+    assert trained._probabilities(X) == pytest.approx(trained.clf.predict_proba(X), abs=1e-12)
+    assert trained._probabilities(X) != pytest.approx(before, abs=1e-3)
