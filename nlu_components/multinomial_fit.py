@@ -40,7 +40,8 @@ def fit(clf: LogisticRegression, counts: scipy.sparse.spmatrix, dense: np.ndarra
         W = w.reshape(n_features + 1, n_classes)
         raw = counts @ W[:n_counts] + dense @ W[n_counts:n_features] + W[n_features]
         norm = logsumexp(raw, axis=1)
-        loss = weight @ (norm - raw[np.arange(len(y)), y]) + 0.5 * l2 * np.sum(W[:n_features] ** 2)
+        weights = W[:n_features].ravel()
+        loss = weight @ (norm - raw[np.arange(len(y)), y]) + 0.5 * l2 * (weights @ weights)
         residual = weight[:, None] * (np.exp(raw - norm[:, None]) - onehot)
         grad = np.empty_like(W)
         grad[:n_counts] = counts.T @ residual
