@@ -44,3 +44,26 @@ def test_the_channel_answers_in_the_students_language():
     long_dutch = "ik heb een vraag over het collegegeld van de master " * 60
     assert parse_body({"sender": "s", "message": long_dutch}).reply.startswith("Dat bericht is te lang")
     assert parse_body({"sender": "s", "message": "what is the fee " * 200}).reply.startswith("That message is too long")
+
+
+def test_received_at_is_when_the_lock_ticket_was_issued(monkeypatch):
+    import asyncio
+    import time
+
+    from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+    from rasa.core.lock_store import InMemoryLockStore
+
+    from channels.rest import queue_lock
+    from stores.lock_store import EnvLockStore
+
+    monkeypatch.delenv("LOCK_STORE_URL", raising=False)
+
+    async def stamped(store) -> float:
+        message = UserMessage("fees?", CollectingOutputChannel(), "s", metadata={"received_at": 0.0})
+        async with queue_lock(store, message):
+            return message.metadata["received_at"]
+
+    before = time.time()
+    assert before <= asyncio.run(stamped(EnvLockStore())) <= time.time()
+    # Any other lock store still locks; the message keeps the time the channel gave it.
+    assert asyncio.run(stamped(InMemoryLockStore())) == 0.0
