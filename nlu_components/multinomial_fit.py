@@ -28,8 +28,9 @@ def fit(clf: LogisticRegression, counts: scipy.sparse.spmatrix, dense: np.ndarra
     """Fits `clf` (its C, class_weight, tol and max_iter) as `clf.fit(hstack([counts, dense]), labels)`."""
     counts = scipy.sparse.csr_matrix(counts, dtype=np.float64)
     dense = np.ascontiguousarray(dense, dtype=np.float64)
-    classes, y = np.unique(np.asarray(labels), return_inverse=True)
-    weight = compute_class_weight(clf.class_weight, classes=classes, y=np.asarray(labels))[y]
+    labels = np.asarray(labels)
+    classes, y = np.unique(labels, return_inverse=True)
+    sample_weight = compute_class_weight(clf.class_weight, classes=classes, y=labels)[y]
     n_counts, n_features, n_classes = counts.shape[1], counts.shape[1] + dense.shape[1], len(classes)
     onehot = np.zeros((len(y), n_classes))
     onehot[np.arange(len(y)), y] = 1.0
@@ -40,9 +41,9 @@ def fit(clf: LogisticRegression, counts: scipy.sparse.spmatrix, dense: np.ndarra
         W = w.reshape(n_features + 1, n_classes)
         raw = counts @ W[:n_counts] + dense @ W[n_counts:n_features] + W[n_features]
         norm = logsumexp(raw, axis=1)
-        weights = W[:n_features].ravel()
-        loss = weight @ (norm - raw[np.arange(len(y)), y]) + 0.5 * l2 * (weights @ weights)
-        residual = weight[:, None] * (np.exp(raw - norm[:, None]) - onehot)
+        coef = W[:n_features].ravel()
+        loss = sample_weight @ (norm - raw[np.arange(len(y)), y]) + 0.5 * l2 * (coef @ coef)
+        residual = sample_weight[:, None] * (np.exp(raw - norm[:, None]) - onehot)
         grad = np.empty_like(W)
         grad[:n_counts] = counts.T @ residual
         grad[n_counts:n_features] = dense.T @ residual
