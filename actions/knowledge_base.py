@@ -239,11 +239,18 @@ class KnowledgeBase:
                 phrase = " ".join(words[i : i + n])
                 entry = index.get(phrase)
                 if entry is None:
-                    close = close_to(phrase, self._by_initial[label].get(phrase[:1], []))
+                    close = self._typo_of(label, phrase)
                     entry = index[close] if close else None
                 if entry is not None and entry not in found:
                     found.append(entry)
         return found
+
+    @functools.lru_cache(maxsize=100_000)
+    def _typo_of(self, label: str, phrase: str) -> Optional[str]:
+        """The synonym of `label` that `phrase` misspells (`close_to`), remembered: most phrases of a
+        message ("how much", "the master") recur in every conversation, and comparing each with the
+        synonyms was half of the action's time (docs/benchmarks.md, "Eighteenth session")."""
+        return close_to(phrase, self._by_initial[label].get(phrase[:1], []))
 
     def names_fact(self, fact_id: str, text: str) -> bool:
         """Whether `text` uses one of the `synonyms` of the fact `fact_id` (a contact: her name, her
@@ -280,10 +287,19 @@ class KnowledgeBase:
     def other_programme_named(self, text: str) -> Optional[str]:
         """Another programme than this master that a message names ("the Medicine bachelor"), if any."""
         padded = f" {normalise(text)} "
-        for key, programme in (self.files["programme.yml"].get("other_programmes") or {}).items():
-            if any(f" {normalise(s)} " in padded for s in programme.get("synonyms", [])):
+        for key, names in self._padded_synonyms("programme.yml", "other_programmes").items():
+            if any(name in padded for name in names):
                 return key
         return None
+
+    @functools.lru_cache(maxsize=None)
+    def _padded_synonyms(self, filename: str, *path: str) -> Dict[str, List[str]]:
+        """Each item's synonyms under `path` of `filename`, normalised once and padded with spaces
+        (" medicine "), for matching whole words in a normalised, padded message."""
+        items = self.files.get(filename, {})
+        for key in path:
+            items = items.get(key) or {}
+        return {key: [f" {normalise(s)} " for s in item.get("synonyms", [])] for key, item in items.items()}
 
     def uncovered_topic_asked(self, text: str, answer_text: str = "") -> Optional[str]:
         """The topic of knowledge/not_covered.yml the question itself asks about, if any: found in
@@ -292,12 +308,12 @@ class KnowledgeBase:
         trainer's new FAQ answer about housing)."""
         question = normalise(question_part(text))
         answer = f" {normalise(answer_text)} "
-        for key, topic in (self.files.get("not_covered.yml", {}).get("not_covered_topics") or {}).items():
-            if any(f" {normalise(s)} " in answer for s in topic.get("synonyms", [])):
+        for key, names in self._padded_synonyms("not_covered.yml", "not_covered_topics").items():
+            if any(name in answer for name in names):
                 continue
-            for synonym in topic.get("synonyms", []):
+            for name in (name for name in names if name in f" {question} "):
                 # "tuition, not counting rent": a topic ruled out is not asked about.
-                for found in re.finditer(rf"(?:^|\s)(?:(\S+) )?{re.escape(normalise(synonym))}(?=\s|$)", question):
+                for found in re.finditer(rf"(?:^|\s)(?:(\S+) )?{re.escape(name.strip())}(?=\s|$)", question):
                     if found.group(1) not in NEGATIONS:
                         return key
         return None
@@ -305,8 +321,8 @@ class KnowledgeBase:
     def programme_named(self, text: str) -> Optional[str]:
         """The study-abroad programme ("medicine", "biomedical_sciences") a message names, if exactly one."""
         padded = f" {normalise(text)} "
-        named = [key for key, programme in self.study_abroad["programmes"].items()
-                 if any(f" {normalise(s)} " in padded for s in programme.get("synonyms", []))]
+        named = [key for key, names in self._padded_synonyms("study_abroad.yml", "programmes").items()
+                 if any(name in padded for name in names)]
         return named[0] if len(named) == 1 else None
 
     def fact_records(self) -> List[FactRecord]:

@@ -68,6 +68,15 @@ def test_typos_are_tolerated_but_unknown_words_are_not():
     assert KB.find_in_text("destination", "can i go to japan") == []
 
 
+def test_a_typo_is_remembered_for_its_own_kind_of_entry_only():
+    """The typo lookup is remembered per kind of entry and phrase: asking again gives the same
+    entry, and a phrase misspelling a destination names no language test."""
+    for _ in range(2):
+        assert [e.key for e in KB.find_in_text("destination", "edinbrough")] == ["edinburgh"]
+        assert KB.find_in_text("language_test", "edinbrough") == []
+        assert [e.key for e in KB.find_in_text("language_test", "toelf")] == ["toefl"]
+
+
 def test_unknown_destination_gets_a_clear_answer():
     text = answers.unlisted_destination(KB, "Japan").text
     assert "Japan is not one of the destinations" in text and "Evelien Hack" in text

@@ -4,6 +4,8 @@ question it translates than to an unrelated one."""
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 from rasa.shared.nlu.training_data.message import Message
@@ -92,3 +94,40 @@ def test_training_embeds_new_examples_on_every_core_the_runtime_has(openmp_threa
     embed_cached(["welke tracks zijn er?"], tmp_path / "cache.npz")
     assert seen == [before]
     assert openmp_threads() == before
+
+
+@pytest.mark.parametrize("spin, threads", [("10000", None), ("", 1), (None, 1)])
+def test_serving_uses_every_core_only_where_openmps_idle_threads_stop_spinning(monkeypatch, spin, threads):
+    from nlu_components.sentence_embeddings import serving_threads
+
+    if spin is None:
+        monkeypatch.delenv("GOMP_SPINCOUNT", raising=False)
+    else:
+        monkeypatch.setenv("GOMP_SPINCOUNT", spin)
+    assert serving_threads() == threads
+
+
+def test_a_served_message_is_embedded_with_the_serving_thread_count(openmp_threads_seen, monkeypatch):
+    from rasa.shared.nlu.training_data.message import Message
+
+    seen, openmp_threads = openmp_threads_seen
+    monkeypatch.delenv("GOMP_SPINCOUNT", raising=False)
+    SentenceEmbeddings({"scale": 1.0}).process([Message(data={"text": "wat kost de master?"})])
+    assert seen and all(n == 1 for n in seen[0])
+
+
+def test_the_rasa_server_bounds_openmps_spinning_before_rasa_loads_it(monkeypatch):
+    """The runtime reads GOMP_SPINCOUNT once, when Rasa's import of scikit-learn loads it: the
+    server's entry point sets it before it hands over to Rasa, and keeps an operator's own value."""
+    import rasa.__main__
+
+    from serving import rasa_server
+
+    seen = []
+    monkeypatch.setattr(rasa.__main__, "main", lambda: seen.append(os.environ.get("GOMP_SPINCOUNT")))
+    monkeypatch.setattr("sys.argv", ["rasa_server", "--version"])
+    monkeypatch.delenv("GOMP_SPINCOUNT", raising=False)
+    rasa_server.main()
+    monkeypatch.setenv("GOMP_SPINCOUNT", "500")
+    rasa_server.main()
+    assert seen == [rasa_server.SPIN_COUNT, "500"]
