@@ -1,5 +1,5 @@
-"""Which of the assistant's two languages a message is in, and the action that keeps the
-conversation's language in the slot `language` before anything answers a message.
+"""Which of the assistant's two languages a message is in, and which language the conversation
+continues in after it (the slot `language`).
 
 Identification is py3langid's (its model ships inside the package; no download), restricted to
 English and Dutch. Measured on the last turns of the shared sets (docs/benchmarks.md, "Language
@@ -9,28 +9,24 @@ Dutch words into English ("how much is the fee voor mij als eu student?") is Dut
 it as English, so the words only the assistant's own Dutch texts use decide first (measured in
 docs/benchmarks.md, "Eighth session").
 
-`action_validate_slot_mappings` (run by Rasa at the end of `action_extract_slots`, at every student
-message, before the rule's action or response) keeps the conversation's language with it: a message
-too short to tell ("ok", "en cuba?") keeps it, and a request for a language ("in Dutch please",
-intent `switch_language`) switches to the language it names (Babel's names of the languages). The
-names the NLU found in the message (its entities: "Leiden", "LUMC", "Karolinska") are left out
-before identifying it: a name is no evidence of a language, and with it "master fee leiden" reads as
-Dutch (measured in docs/benchmarks.md, "Seventh session"). Responses pick their Dutch variation by
-the slot (Rasa's conditional variations), and the custom action words its answers in the slot's
-language. A conversation whose first messages are not clear takes the language of the widget's page
-(the REST body's `metadata.language`), else English. The scorer (evaluation/heldout.py) uses the
-same identification to tell whether a reply is Dutch.
+The conversation's language is decided for each student message in the NLU pipeline
+(nlu_components/message_language.py, with `language_after`), before any rule's action or response:
+a message too short to tell ("ok", "en cuba?") keeps it, and a request for a language ("in Dutch
+please", intent `switch_language`) switches to the language it names (Babel's names of the
+languages). The names the NLU found in the message (its entities: "Leiden", "LUMC", "Karolinska")
+are left out before identifying it: a name is no evidence of a language, and with it "master fee
+leiden" reads as Dutch (measured in docs/benchmarks.md, "Seventh session"). Responses pick their
+Dutch variation by the slot `language` (Rasa's conditional variations), and the custom action words
+its answers in the slot's language. A conversation whose first messages are not clear takes the
+language of the widget's page (the REST body's `metadata.language`), else English. The scorer
+(evaluation/heldout.py) uses the same identification to tell whether a reply is Dutch.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from typing import Any, Dict, Iterable, List, Optional, Set, Text, Tuple
-
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
-from rasa_sdk.executor import CollectingDispatcher
+from typing import Any, Dict, Iterable, Optional, Set, Tuple
 
 LANGUAGES = ("en", "nl")
 DEFAULT_LANGUAGE = "en"
@@ -149,19 +145,13 @@ def named_language(text: str) -> Optional[str]:
     return named.pop() if len(named) == 1 else None
 
 
-class ActionKeepLanguage(Action):
-    def name(self) -> Text:
-        return "action_validate_slot_mappings"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[str, Any]) -> List[Dict[str, Any]]:
-        current = tracker.get_slot("language")
-        message = tracker.latest_message or {}
-        page = (message.get("metadata") or {}).get("page_language")
-        names = [(e["start"], e["end"]) for e in message.get("entities") or []
-                 if isinstance(e.get("start"), int) and isinstance(e.get("end"), int)]
-        text = without_spans(message.get("text") or "", names)
-        # A request for the other language ("in Dutch please", written in English) gets the one it names.
-        asked = named_language(text) if (message.get("intent") or {}).get("name") == SWITCH_INTENT else None
-        language = asked or conversation_language(text, current, page if page in LANGUAGES else None)
-        return [SlotSet("language", language)] if language != current else []
+def language_after(text: str, intent: Optional[str], entities: Iterable[Dict[str, Any]], current: Optional[str],
+                   page: Optional[str] = None) -> Optional[str]:
+    """The conversation's language after a student message: `text`, the `intent` and `entities` the
+    NLU found in it, the conversation's language so far (`current`) and the widget's page's."""
+    names = [(e["start"], e["end"]) for e in entities or []
+             if isinstance(e.get("start"), int) and isinstance(e.get("end"), int)]
+    text = without_spans(text or "", names)
+    # A request for the other language ("in Dutch please", written in English) gets the one it names.
+    asked = named_language(text) if intent == SWITCH_INTENT else None
+    return asked or conversation_language(text, current, page if page in LANGUAGES else None)

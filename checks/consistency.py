@@ -143,13 +143,9 @@ def intents_are_used(p: Project) -> List[str]:
     return problems
 
 
-# Actions Rasa runs by itself: action_validate_slot_mappings after action_extract_slots, every turn.
-RUN_BY_RASA = {"action_validate_slot_mappings"}
-
-
 def actions_are_used(p: Project) -> List[str]:
     return [f"action {a} is in domain.yml but no rule or story runs it"
-            for a in p.domain.get("actions") or [] if a not in p.rule_actions | RUN_BY_RASA]
+            for a in p.domain.get("actions") or [] if a not in p.rule_actions]
 
 
 def answers_name_their_source(p: Project) -> List[str]:

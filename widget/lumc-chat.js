@@ -30,8 +30,10 @@
     // The page's language, unless the tag or config names one: <html lang="nl"> gives a Dutch widget.
     lang: pick("lang", document.documentElement.lang || "en"),
   };
+  // The hidden opening message names the widget's language (an entity in Rasa's payload syntax), so
+  // the greeting and a conversation whose first questions are too short to tell start in it.
   const GREET = "/greet";
-  const greet = () => send(GREET, "", true);
+  const greet = () => send(`${GREET}${JSON.stringify({ language: currentLang() })}`, "", true);
   const TIMEOUT_MS = 30000;
   // A message whose answer did not arrive (the server could not be reached, a gateway error
   // 502/503/504 while a server restarts, a time-out) is sent again by itself after these pauses,

@@ -140,26 +140,55 @@ def test_a_button_starts_the_conversation_in_the_pages_language():
     assert conversation_language("/greet", "en", "nl") == "en"  # the conversation's language wins
 
 
-def _keep_language(text: str, entities: list, current=None) -> list:
-    import asyncio
+def _keep_language(text: str, entities: list, current=None, intent="ask_fee", page=None) -> list:
+    """The `language` entities the NLU pipeline's MessageLanguage adds to a message in a conversation
+    whose language is `current` (the slot `language` fills from them)."""
+    from rasa.shared.core.events import SlotSet
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.shared.nlu.training_data.message import Message
 
-    from rasa_sdk import Tracker
-    from rasa_sdk.executor import CollectingDispatcher
+    from nlu_components.message_language import MessageLanguage
 
-    from actions.language import ActionKeepLanguage
+    tracker = DialogueStateTracker.from_events("t", [SlotSet("language", current)] if current else [],
+                                               slots=[_language_slot()])
+    message = Message(data={"text": text, "entities": list(entities), "intent": {"name": intent},
+                            "metadata": {"page_language": page} if page else {}})
+    MessageLanguage().process([message], tracker)
+    return [e["value"] for e in message.get("entities") if e["entity"] == "language"]
 
-    message = {"text": text, "entities": entities, "intent": {"name": "ask_fee"}}
-    tracker = Tracker("t", {"language": current}, message, [], False, None, {}, "action_listen")
-    return asyncio.run(ActionKeepLanguage().run(CollectingDispatcher(), tracker, {}))
+
+def _language_slot():
+    from rasa.shared.core.slots import CategoricalSlot
+
+    return CategoricalSlot("language", mappings=[{"type": "from_entity", "entity": "language"}],
+                           values=["en", "nl"], influence_conversation=False)
 
 
 def test_the_names_the_nlu_found_are_no_evidence_of_a_language():
     text = "master fee leiden"
     assert sure_language(text) == "nl"  # "leiden" alone tips the identifier to Dutch
     leiden = {"entity": "institution", "value": "leiden", "start": 11, "end": 17}
-    assert _keep_language(text, [leiden]) == [{"event": "slot", "timestamp": None, "name": "language", "value": "en"}]
+    assert _keep_language(text, [leiden]) == ["en"]
     assert _keep_language("hoeveel kost de master in leiden", [
-        {"entity": "institution", "value": "leiden", "start": 27, "end": 33}], "en")[0]["value"] == "nl"
+        {"entity": "institution", "value": "leiden", "start": 27, "end": 33}], "en") == ["nl"]
+
+
+def test_a_message_adds_the_language_entity_only_where_the_conversations_language_changes():
+    assert _keep_language("hoe lang duurt de master", [], "nl") == []
+    assert _keep_language("en cuba?", [], "nl") == []               # too short to tell: kept
+    assert _keep_language("toefl minimum?", [], None, page="nl") == ["nl"]  # the page's, at first
+    assert _keep_language("toefl minimum?", [], "en", page="nl") == []      # the conversation's wins
+
+
+def test_the_pipeline_ends_with_the_language_and_the_slot_fills_from_it():
+    """MessageLanguage runs last (it sees the final intent and names) and `language` fills from its
+    entity, so the response that follows is already in the message's language."""
+    import yaml
+
+    config = yaml.safe_load(open("config.yml", encoding="utf-8"))
+    assert config["pipeline"][-1]["name"] == "nlu_components.message_language.MessageLanguage"
+    domain = yaml.safe_load(open("domain.yml", encoding="utf-8"))
+    assert domain["slots"]["language"]["mappings"] == [{"type": "from_entity", "entity": "language"}]
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -173,19 +202,7 @@ def test_the_language_a_request_names_comes_from_babels_names_of_languages(text,
 
 
 def test_a_request_for_a_language_switches_to_the_language_it_names_not_the_one_it_is_written_in():
-    import asyncio
-
-    from rasa_sdk import Tracker
-    from rasa_sdk.executor import CollectingDispatcher
-
-    from actions.language import ActionKeepLanguage
-
-    def keep(text, intent, current):
-        message = {"text": text, "entities": [], "intent": {"name": intent}}
-        tracker = Tracker("t", {"language": current}, message, [], False, None, {}, "action_listen")
-        return asyncio.run(ActionKeepLanguage().run(CollectingDispatcher(), tracker, {}))
-
-    assert keep("could you answer in dutch please", "switch_language", "en")[0]["value"] == "nl"
-    assert keep("kun je in het engels antwoorden", "switch_language", "nl")[0]["value"] == "en"
+    assert _keep_language("could you answer in dutch please", [], "en", "switch_language") == ["nl"]
+    assert _keep_language("kun je in het engels antwoorden", [], "nl", "switch_language") == ["en"]
     # Not a request: a question about the language of teaching, in English, is answered in English.
-    assert keep("is the master taught in dutch", "ask_language_of_instruction", "en") == []
+    assert _keep_language("is the master taught in dutch", [], "en", "ask_language_of_instruction") == []

@@ -40,10 +40,10 @@ GREETING_NL = [{"text": "Hoi!", "buttons": [{"title": "Collegegeld", "payload": 
 
 
 class BilingualRasa(FakeRasa):
-    """The stand-in, greeting in the language the widget names in the body's metadata."""
+    """The stand-in, greeting in the language the widget's opening message names."""
 
     def answer(self, body: dict) -> list[dict]:
-        if body["message"] == "/greet" and body.get("metadata", {}).get("language") == "nl":
+        if body["message"] == '/greet{"language":"nl"}':
             return GREETING_NL
         return super().answer(body)
 
@@ -88,8 +88,9 @@ def test_a_dutch_page_gets_a_dutch_widget_and_a_dutch_greeting(site):
     expect(launcher).to_have_text("Stel je vraag")
     chat.open_and_greet()
     expect_dutch_panel(chat)
-    # Every body tells the bot the widget's language; the greeting has no other way to know it.
-    assert fake.received[0]["message"] == "/greet"
+    # The opening names the widget's language, and every body tells it: the greeting has no other
+    # way to know it.
+    assert fake.received[0]["message"] == '/greet{"language":"nl"}'
     assert fake.received[0]["metadata"] == {"language": "nl"}
     expect(chat.bot_messages.first.locator(".lcw-bubble")).to_have_attribute("lang", "nl")
     expect(chat.quick_replies.first).to_have_attribute("lang", "nl")
@@ -100,7 +101,7 @@ def test_an_english_page_keeps_the_english_widget_and_says_so(site):
     new_chat, url, fake = site
     chat = open_chat(new_chat, url, WIDE, EN_PAGE)
     assert widget_lang(chat) == "en"
-    assert fake.received[0]["message"] == "/greet"
+    assert fake.received[0]["message"] == '/greet{"language":"en"}'
     assert fake.received[0]["metadata"] == {"language": "en"}
     expect(chat.panel.get_by_role("button", name="EN, English")).to_have_attribute("aria-pressed", "true")
     expect(chat.bot_messages.first.locator(".lcw-bubble")).to_have_attribute("lang", "en")
@@ -193,7 +194,7 @@ def test_the_toggle_switches_the_language_and_the_choice_stays(site):
     chat.panel.get_by_role("button", name="Nieuw gesprek", exact=True).click()  # ... and after starting over
     chat.wait_settled()
     expect_dutch_panel(chat)
-    assert (fake.received[-1]["message"], fake.received[-1]["metadata"]) == ("/greet", {"language": "nl"})
+    assert (fake.received[-1]["message"], fake.received[-1]["metadata"]) == ('/greet{"language":"nl"}', {"language": "nl"})
 
     # Back to English on the Dutch page: the student's choice beats the page's language.
     chat.goto(NL_PAGE)

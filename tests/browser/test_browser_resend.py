@@ -43,7 +43,7 @@ class FlakyRasa:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 fake.attempts.append(body)
                 seen = sum(1 for a in fake.attempts if a.get("message_id") == body.get("message_id"))
-                if seen <= fail_first and body["message"] != "/greet":
+                if seen <= fail_first and not body["message"].startswith("/greet"):
                     if how == "drop":
                         self.close_connection = True
                         self.connection.shutdown(2)

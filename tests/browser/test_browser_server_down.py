@@ -59,7 +59,7 @@ def test_server_down_shows_error_keeps_message_and_retry_sends_it(down):
     expect(chat.user_messages.last).to_have_attribute("data-status", "sent")
     expect(chat.user_messages.last.locator(".lcw-note")).to_be_hidden()
     expect(chat.bot_messages.last.locator(".lcw-bubble")).to_have_text(f"Echo: {QUESTION}")
-    assert [m["message"] for m in fake.received] == ["/greet", QUESTION]
+    assert [m["message"] for m in fake.received] == ['/greet{"language":"en"}', QUESTION]
     assert len({m["sender"] for m in fake.received}) == 1
     expect(chat.input).to_be_focused()
 
@@ -80,4 +80,4 @@ def test_server_error_status_shows_error_and_retry_works(down):
     chat.wait_settled()
     expect(chat.error).to_be_hidden()
     expect(chat.bot_messages.last.locator(".lcw-bubble")).to_have_text(f"Echo: {QUESTION}")
-    assert [m["message"] for m in fake.received] == ["/greet", QUESTION]
+    assert [m["message"] for m in fake.received] == ['/greet{"language":"en"}', QUESTION]

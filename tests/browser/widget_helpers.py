@@ -215,8 +215,11 @@ class FakeRasa:
         self.thread.start()
 
     def answer(self, body: dict) -> list[dict]:
-        """The Rasa messages that answer a request body: from the script, else an echo."""
-        return self.script.get(body["message"], [{"text": f"Echo: {body['message']}"}])
+        """The Rasa messages that answer a request body: from the script (a payload's entities, as in
+        `/greet{"language":"nl"}`, aside), else an echo."""
+        message = body["message"]
+        key = message.split("{", 1)[0] if message.startswith("/") else message
+        return self.script.get(key, [{"text": f"Echo: {message}"}])
 
     def close(self) -> None:
         self.server.shutdown()

@@ -46,14 +46,31 @@ def test_the_scorer_reads_the_same_outcome(bot):
     assert tracker_reader(bot.rasa_url, bot.token)(sender) == {"answer": "ask_fee", "outcome": "answered"}
 
 
-def test_the_greeting_button_on_a_dutch_page_is_answered_in_dutch(bot):
+def test_the_widgets_opening_on_a_dutch_page_is_answered_in_dutch(bot):
     import json
 
     from tests.e2e.helpers import post_raw
 
-    body = {"sender": new_sender(), "message": "/greet", "metadata": {"language": "nl"}}
+    body = {"sender": new_sender(), "message": '/greet{"language":"nl"}', "metadata": {"language": "nl"}}
     status, reply = post_raw(f"{bot.rasa_url}/webhooks/rest/webhook", json.dumps(body).encode())
     assert status == 200 and json.loads(reply)[0]["text"].startswith("Hoi! Ik ben de Leiden Study Assistant")
+
+
+def test_a_first_question_too_short_to_tell_takes_the_pages_language_and_a_clear_one_its_own(bot):
+    import json
+
+    from tests.e2e.helpers import post_raw
+
+    def ask(sender, message):
+        body = {"sender": sender, "message": message, "metadata": {"language": "nl"}}
+        status, reply = post_raw(f"{bot.rasa_url}/webhooks/rest/webhook", json.dumps(body).encode())
+        assert status == 200
+        return json.loads(reply)[0]["text"]
+
+    assert "Bron:" in ask(new_sender(), "toefl minimum?")
+    sender = new_sender()
+    assert "Source:" in ask(sender, "what is the minimum toefl score for the master?")
+    assert "Source:" in ask(sender, "and ielts?")  # the conversation's language beats the page's
 
 
 def test_a_request_for_the_other_language_switches_and_says_so(bot):
