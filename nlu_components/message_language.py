@@ -42,7 +42,7 @@ class MessageLanguage(GraphComponent):
         return cls()
 
     def process(self, messages: List[Message], tracker: DialogueStateTracker) -> List[Message]:
-        current = tracker.get_slot(SLOT) if tracker is not None and SLOT in tracker.slots else None
+        current = tracker.get_slot(SLOT)
         for message in messages:
             page = (message.get(METADATA) or {}).get("page_language")
             language = language_after(message.get(TEXT) or "", (message.get(INTENT) or {}).get(INTENT_NAME_KEY),
