@@ -4,34 +4,22 @@ one first in the ranking."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text, Type
+from typing import List, Type
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY
 from rasa.shared.nlu.training_data.message import Message
 
 from nlu_components.linear_intents import LinearIntents
+from nlu_components.untrained import Untrained
 
 
-class IntentOverride(GraphComponent, IntentClassifier):
+class IntentOverride(Untrained, IntentClassifier):
     """Base for untrained components that may replace the intent the classifiers predicted."""
 
     @classmethod
     def required_components(cls) -> List[Type]:
         return [LinearIntents]
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> GraphComponent:
-        return cls(config)
 
 
 def override_intent(message: Message, name: str, confidence: float) -> None:

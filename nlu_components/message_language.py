@@ -19,28 +19,21 @@ Rasa after every component has run, so a payload that should set the language na
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, METADATA, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from actions.language import language_after
+from nlu_components.untrained import Untrained
 
 SLOT = "language"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class MessageLanguage(GraphComponent):
-    @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "MessageLanguage":
-        return cls()
-
+class MessageLanguage(Untrained):
     def process(self, messages: List[Message], tracker: DialogueStateTracker) -> List[Message]:
         current = tracker.get_slot(SLOT)
         for message in messages:

@@ -28,14 +28,13 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Text
 
 import numpy as np
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from nlu_components.untrained import Untrained
 
 _MODEL = None
 _THREADS = None
@@ -98,19 +97,15 @@ def embed_cached(texts: List[str], cache: Optional[Path] = None) -> np.ndarray:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
-class SentenceEmbeddings(GraphComponent):
+class SentenceEmbeddings(Untrained):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         # The embedding's rows have length 1; the classifiers see it beside word counts of 1 and more.
         return {"scale": 1.0}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
-        self.scale = float(config.get("scale", 1.0))
-
-    @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "SentenceEmbeddings":
-        return cls({**cls.get_default_config(), **config})
+        super().__init__(config)
+        self.scale = float(self.config["scale"])
 
     def _add(self, messages: List[Message], embedding: Callable[[List[str]], np.ndarray]) -> None:
         todo = [m for m in messages if m.get(TEXT)]

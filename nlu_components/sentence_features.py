@@ -20,19 +20,17 @@ the text, not these features.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import List
 
 import numpy as np
 import scipy.sparse
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import FEATURE_TYPE_SEQUENCE, TEXT
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from nlu_components.untrained import Untrained
 
 PLACEHOLDER = scipy.sparse.coo_matrix(np.ones((1, 1), dtype=np.float32))
 
@@ -47,13 +45,8 @@ def replace_sequence_features(message: Message) -> None:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
-class SentenceFeaturesOnly(GraphComponent):
+class SentenceFeaturesOnly(Untrained):
     """Placed after the featurizers and before the classifiers."""
-
-    @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "SentenceFeaturesOnly":
-        return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         for message in training_data.training_examples:
