@@ -307,11 +307,11 @@ class KnowledgeBase:
         question does not count). A topic the chosen answer's text speaks of is covered by it (a
         trainer's new FAQ answer about housing)."""
         question = normalise(question_part(text))
-        answer = f" {normalise(answer_text)} "
+        padded, answer = f" {question} ", f" {normalise(answer_text)} "
         for key, names in self._padded_synonyms("not_covered.yml", "not_covered_topics").items():
             if any(name in answer for name in names):
                 continue
-            for name in (name for name in names if name in f" {question} "):
+            for name in (name for name in names if name in padded):
                 # "tuition, not counting rent": a topic ruled out is not asked about.
                 for found in re.finditer(rf"(?:^|\s)(?:(\S+) )?{re.escape(name.strip())}(?=\s|$)", question):
                     if found.group(1) not in NEGATIONS:
