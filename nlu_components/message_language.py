@@ -10,7 +10,7 @@ It needs the conversation's language so far, which an NLU component gets by nami
 parameter in `process` (Rasa's recipe then hands it the conversation's tracker; a parse without a
 conversation, such as `rasa shell nlu`, gets an empty one). It was a custom slot-mapping action
 (`action_validate_slot_mappings`), which cost every message a second call to the action server with
-the whole conversation in it: REST p50 about 6 ms and p95 about 7 ms more (docs/benchmarks.md,
+the whole conversation in it: REST p50 and p95 about 7 ms more (docs/benchmarks.md,
 "Eighteenth session"). Placed last in config.yml, it sees the final intent and the names the other
 extractors found, and adds nothing the other components read. A button's payload is unpacked by
 Rasa after every component has run, so a payload that should set the language names it itself
