@@ -2,10 +2,14 @@
 
 a student's question is declined -> it is among the dashboard's unanswered questions -> a reviewer
 marks it "Use for training" on the staff page -> a trainer accepts it in the inbox as an example of
-the right answer (`make inbox`) -> `make train` -> the assistant now answers it -> `make evaluate`
-shows that nothing else got worse than the published model (the model before the change).
+the right answer (`make inbox`) -> the trainer also adds a new FAQ entry (housing) with the trainer
+tool -> one `make train` -> the assistant answers both, and the old answers stay -> the test
+conversation the tool wrote passes `rasa test core` -> `make evaluate` shows that nothing else got
+worse than the published model (the model before the changes).
 
-One training run and two held-out scorings: about 6-10 minutes on 2 cores.
+The two trainers' changes share one training run (about two minutes on two cores; the embeddings of
+the unchanged examples come from build/'s cache): the module's fixture walks the loop, and each test
+checks one thing the student or the trainer gets at its end.
 """
 
 from __future__ import annotations
@@ -14,17 +18,22 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import uuid
 from pathlib import Path
+from types import SimpleNamespace
 
+import pytest
 import requests
 import sqlalchemy as sa
 import yaml
 
+from checks import consistency
 from serving.launcher import Servers, free_port
 from staff import demo_data, schema
 from stores.db_url import create_engine
-from tests.trainer.conftest import PROJECT, copy_project
+from tests.trainer.conftest import HOUSING, PROJECT, add_housing_source, copy_project
+from trainer import faq
 
 from staff_testkit import PASSWORD, create_account, start_app
 
@@ -39,6 +48,7 @@ CANDIDATES = [
     ("welche voraussetzungen brauche ich fuer eine facharztausbildung in den niederlanden?",
      "faq/nl_admission"),
 ]
+RASA = Path(sys.executable).parent / "rasa"
 # `make` in the copy must not reinstall the shared virtualenv or rebuild the linked spaCy pipeline.
 MAKE = ["make", "--no-print-directory", "-o", ".venv/.installed", "-o", "build/spacy_en_lumc/meta.json"]
 
@@ -63,12 +73,17 @@ def _csrf(html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
-def test_declined_question_is_marked_accepted_trained_and_then_answered(tmp_path):
+@pytest.fixture(scope="module")
+def loop(tmp_path_factory):
+    """The copy after the loop, with its servers running the newly trained model."""
+    tmp_path = tmp_path_factory.mktemp("loop")
     root = copy_project(tmp_path / "project", code=True)
     for name in ("Makefile", "requirements", "scripts"):
         source = PROJECT / name
         (shutil.copytree if source.is_dir() else shutil.copy2)(source, root / name)
     (root / ".venv").symlink_to(PROJECT / ".venv", target_is_directory=True)
+    # config.yml loads the spaCy pipeline from build/, relative to the working directory (the
+    # servers run in the copy); the copy uses the project's built pipeline and embedding cache.
     (root / "build").symlink_to(PROJECT / "build", target_is_directory=True)
     (root / "models" / "published").mkdir(parents=True)
     shutil.copy2(PROJECT / "models" / "lumc.tar.gz", root / "models" / "published" / "lumc.tar.gz")
@@ -116,7 +131,7 @@ def test_declined_question_is_marked_accepted_trained_and_then_answered(tmp_path
                                      .where(schema.trainer_inbox.c.status == "pending")).one()
     assert text == question
 
-    # 3. A trainer accepts it as an example of the right answer, and trains.
+    # 3. A trainer accepts it as an example of the right answer.
     accepted = _make(root, db_url, tmp_path / "inbox.log", "inbox", f"ARGS=accept {item_id} --intent {answer_key}")
     assert accepted.returncode == 0, accepted.output
     with engine.connect() as conn:
@@ -124,20 +139,71 @@ def test_declined_question_is_marked_accepted_trained_and_then_answered(tmp_path
     engine.dispose()
     # The trainer tool adds it to the file that holds that answer's examples.
     assert any(question in path.read_text() for path in (root / "data" / "nlu").rglob("*.yml"))
+
+    # 4. The trainer adds a new FAQ entry, with its source, in both languages; the data stay consistent.
+    add_housing_source(root)
+    draft = tmp_path / "housing.yml"
+    draft.write_text(yaml.safe_dump({**HOUSING, "quick_replies": ["Tuition fee=/ask_fee"]}, sort_keys=False))
+    assert faq.main(["add", "--from", str(draft), "--project", str(root)]) == 0
+    assert consistency.check(root) == []
+    assert (root / "config.yml").read_bytes() == (PROJECT / "config.yml").read_bytes()
+
+    # 5. One training for both changes.
     trained = _make(root, db_url, tmp_path / "train.log", "train")
     assert trained.returncode == 0 and "Training took" in trained.output, trained.output[-3000:]
 
-    # 4. The assistant now answers it, with that answer.
     servers = _servers(root, tmp_path, db_url, "after").start(timeout=300)
     try:
-        replies = [r.get("text") or "" for r in servers.send(f"loop-{uuid.uuid4().hex[:8]}", question)]
+        yield SimpleNamespace(root=root, tmp=tmp_path, db_url=db_url, servers=servers,
+                              question=question, answer_key=answer_key)
     finally:
         servers.stop()
-    expected = yaml.safe_load((root / "data/responses/faq.yml").read_text())["responses"][f"utter_{answer_key}"]
+
+
+def _texts(loop, message: str) -> list:
+    return [r.get("text") or "" for r in loop.servers.send(f"loop-{uuid.uuid4().hex[:8]}", message)]
+
+
+def _responses(loop) -> dict:
+    return yaml.safe_load((loop.root / "data/responses/faq.yml").read_text())["responses"]
+
+
+def test_the_declined_question_is_now_answered_with_the_answer_it_was_marked_for(loop):
+    expected = _responses(loop)[f"utter_{loop.answer_key}"]
     # In whichever language the message was read in (two languages: a German question reads as Dutch).
+    replies = _texts(loop, loop.question)
     assert replies in [[variant["text"]] for variant in expected], replies
 
-    # 5. Nothing else got worse on the held-out questions than with the published (old) model.
-    evaluated = _make(root, db_url, tmp_path / "evaluate.log", "evaluate")
+
+def test_the_new_faq_entry_is_answered_with_its_source_and_button(loop):
+    # A student's wording of one of the entry's examples.
+    messages = loop.servers.send(f"loop-{uuid.uuid4().hex[:8]}", "Where can I find housing in Leiden?")
+    assert [m.get("text") for m in messages] == [_responses(loop)["utter_faq/housing"][0]["text"]]
+    assert messages[0]["text"].endswith("Source: Leiden University housing page (as of 2026)")
+    assert messages[0].get("buttons") == [{"title": "Tuition fee", "payload": "/ask_fee"}]
+
+
+def test_old_answers_stay_as_they_were(loop):
+    assert _texts(loop, "why should i study abroad") == [_responses(loop)["utter_faq/abroad_why"][0]["text"]]
+    text = "\n".join(_texts(loop, "what does a year of tuition cost fee"))
+    assert re.search(r"18[,.]016", text) and "Source: LUMC Biomedical Sciences research specialisation page" in text
+    text = "\n".join(_texts(loop, "whom do I ask about studying abroad"))
+    assert "Evelien Hack" in text and "V5-28" in text
+
+
+def test_the_conversation_test_the_tool_wrote_passes_rasa_test_core(loop):
+    """As `make test` runs it, on the copy's new model."""
+    log = loop.tmp / "test-core.log"
+    with open(log, "wb") as output:
+        tested = subprocess.run(
+            [str(RASA), "test", "core", "--stories", "tests/stories", "--fail-on-prediction-errors",
+             "--out", str(loop.tmp / "results"), "--model", "models/lumc.tar.gz"],
+            cwd=loop.root, stdout=output, stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONPATH": str(loop.root), "RASA_TELEMETRY_ENABLED": "false"})
+    assert tested.returncode == 0, log.read_text()[-3000:]
+
+
+def test_evaluate_finds_nothing_worse_than_the_published_model(loop):
+    evaluated = _make(loop.root, loop.db_url, loop.tmp / "evaluate.log", "evaluate")
     assert evaluated.returncode == 0, evaluated.output[-4000:]
     assert "OK: in-scope accuracy did not drop" in evaluated.output
