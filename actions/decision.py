@@ -23,7 +23,8 @@ goes through these steps in order; the first that applies wins:
    was just discussed; else the question or fixed answer the NLU ranks next; else a request to
    say more (a decline with no conversation yet);
 5. `ask_detail` ("how many?", "which day?"): the previous question again (a decline with no
-   conversation yet);
+   conversation yet); after a fact of the programme, the one other question whose words it uses
+   ("and for how many years?" after the fee);
 6. a question of place pointing back at the person or destination just named ("where is her
    office?"): about them;
 7. a question sharing no content word with the examples of the answer the NLU chose: decline;
@@ -251,6 +252,11 @@ def _subject_asked_about(kb: KnowledgeBase, text: str) -> Optional[Decision]:
     return Decision(NOT_STATED, programme=programme) if programme else None
 
 
+def _asked_by_words(text: str) -> List[str]:
+    """The questions of the catalogue whose words (their `words` lookup tables) the message uses."""
+    return [q for q, table in WORDS_OF_INTENT.items() if topic_words.uses_table(text, table)]
+
+
 def _pointed_at(kb: KnowledgeBase, slots: Dict[str, Any], text: str) -> Optional[Decision]:
     """"Tell me more about the second one", "en de laatste?": the entry at that place of the list the
     last answer gave."""
@@ -297,7 +303,7 @@ def _choose(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any], i
             return Decision("ask_study_abroad", place=place, context=True)
         # "And its credits?": the one question whose words the follow-up uses, about what was
         # just discussed.
-        asked = [q for q, table in WORDS_OF_INTENT.items() if topic_words.uses_table(text, table)]
+        asked = _asked_by_words(text)
         if len(asked) == 1:
             return _question(kb, message, slots, asked[0])
         runner_up = context.runner_up(message)
@@ -308,6 +314,11 @@ def _choose(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any], i
         # With a conversation to lean on, ask what was meant; without one, there is nothing to ask about.
         return Decision(CLARIFY) if last else Decision(DECLINE, reason="low_confidence")
     if intent == "ask_detail":
+        # "And for how many years?" after the fee asks another fact of the programme, by its words;
+        # a detail with no question's words ("how many?", "which day?") asks the last one again.
+        asked = _asked_by_words(text)
+        if last in PROGRAMME_FACTS and len(asked) == 1 and asked != [last]:
+            return _question(kb, message, slots, asked[0])
         return _again(kb, message, slots, last) if last else Decision(DECLINE, reason="low_confidence")
     where = _where_it_is(kb, message, slots, intent, text, last)
     if where is not None:
