@@ -87,16 +87,29 @@ def _texts_by_language(node: Any, into: Dict[str, Set[str]], lang: str = DEFAULT
 
 
 @functools.lru_cache(maxsize=1)
-def dutch_only_words() -> frozenset:
-    """Words the assistant's Dutch texts (the knowledge base's answers, names and phrases) use and its
-    English texts never do ("voor", "naast"). The knowledge base's files as it has read them: imported
-    here, since the knowledge base needs this module's languages."""
+def _words_by_language() -> Dict[str, Set[str]]:
+    """The words of the assistant's texts (the knowledge base's answers, names and phrases) by
+    language. The knowledge base's files as it has read them: imported here, since the knowledge base
+    needs this module's languages."""
     from actions.knowledge_base import knowledge_base
 
     words: Dict[str, Set[str]] = {}
     for content in knowledge_base().files.values():
         _texts_by_language(content, words)
-    return frozenset(words.get("nl", set()) - words.get("en", set()))
+    return words
+
+
+@functools.lru_cache(maxsize=None)
+def only_words(language: str) -> frozenset:
+    """Words the assistant's texts in `language` use and its texts in the other never do (Dutch:
+    "voor", "naast", "hoeveel"; English: "how", "which")."""
+    words = _words_by_language()
+    others = set().union(*(words.get(other, set()) for other in LANGUAGES if other != language))
+    return frozenset(words.get(language, set()) - others)
+
+
+def dutch_only_words() -> frozenset:
+    return only_words("nl")
 
 
 def sure_language(text: str) -> Optional[str]:
@@ -113,8 +126,12 @@ def conversation_language(text: str, current: Optional[str], page: Optional[str]
     is clear, else the conversation's, else that of the page the widget is on (`page`), else none
     (read as English). A short first message is no evidence: "minimum TOEFL?" looks Dutch."""
     if text and not text.startswith("/"):  # a button's payload says nothing about language
-        sure = sure_language(text)
-        if sure:
+        sure, words = sure_language(text), _words(text)
+        # A message with a word only the conversation's language uses, and none only the other uses,
+        # keeps it: on a few words the identifier is often sure and wrong ("welke precies?" reads as
+        # English at 0.99), while "wat zijn de admission requirements?" is Dutch with English terms.
+        kept = current in LANGUAGES and words & only_words(current) and not words & only_words(sure or current)
+        if sure and not kept:
             return sure
     return current or page
 

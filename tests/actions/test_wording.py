@@ -122,6 +122,9 @@ def test_a_message_mixing_dutch_words_into_english_is_dutch(text, expected):
     ("hoe lang duurt de master", "en", "nl"),      # a clear message switches
     ("in English please", "nl", "en"),
     ("en cuba?", "nl", "nl"),                       # a short one keeps the conversation's language
+    ("welke precies?", "nl", "nl"),                 # a word only Dutch uses: the identifier's 0.99 English is wrong
+    ("wat zijn de admission requirements?", "en", "nl"),  # Dutch with English terms still switches
+    ("and what is the yearly fee then?", "nl", "en"),      # English with no Dutch-only word switches
     ("ok", "en", "en"),
     ("minimum TOEFL?", None, None),                 # a short first message is no evidence (read as English)
     ("/ask_fee", "nl", "nl"),                       # a button's payload says nothing
