@@ -108,14 +108,10 @@ def only_words(language: str) -> frozenset:
     return frozenset(words.get(language, set()) - others)
 
 
-def dutch_only_words() -> frozenset:
-    return only_words("nl")
-
-
 def sure_language(text: str) -> Optional[str]:
     """The message's language when it is clear enough to set the conversation's, else None. A message
     mixing Dutch words into English is Dutch."""
-    if len(_words(text) & dutch_only_words()) >= MIXED_DUTCH_WORDS:
+    if len(_words(text) & only_words("nl")) >= MIXED_DUTCH_WORDS:
         return "nl"
     language, probability = language_of(text)
     return language if probability >= SURE else None
@@ -130,8 +126,7 @@ def conversation_language(text: str, current: Optional[str], page: Optional[str]
         # A message with a word only the conversation's language uses, and none only the other uses,
         # keeps it: on a few words the identifier is often sure and wrong ("welke precies?" reads as
         # English at 0.99), while "wat zijn de admission requirements?" is Dutch with English terms.
-        kept = current in LANGUAGES and words & only_words(current) and not words & only_words(sure or current)
-        if sure and not kept:
+        if sure and not (current in LANGUAGES and words & only_words(current) and not words & only_words(sure)):
             return sure
     return current or page
 

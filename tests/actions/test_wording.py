@@ -112,9 +112,9 @@ def test_a_message_sets_the_language_only_when_it_is_clear(text, expected):
     ("can I apply with a dutch bachelor from the VU", "en"),  # a Dutch name is no Dutch sentence
 ])
 def test_a_message_mixing_dutch_words_into_english_is_dutch(text, expected):
-    from actions.language import dutch_only_words
+    from actions.language import only_words
 
-    assert {"voor", "naast"} <= dutch_only_words() and not {"the", "fee", "master"} & dutch_only_words()
+    assert {"voor", "naast"} <= only_words("nl") and not {"the", "fee", "master"} & only_words("nl")
     assert sure_language(text) == expected
 
 
