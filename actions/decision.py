@@ -22,8 +22,8 @@ goes through these steps in order; the first that applies wins:
    the one question whose words it uses (catalogue `words`: "and its credits?"), about what
    was just discussed; else the question or fixed answer the NLU ranks next; else a request to
    say more (a decline with no conversation yet);
-5. `ask_detail` ("how many?", "which day?"): the previous question again (a decline with no
-   conversation yet); after a fact of the programme, the one other question whose words it uses
+5. `ask_detail` ("how many?", "which day?"): the previous question again (with no conversation
+   yet, about the entry the message names, else a decline); after a fact of the programme, the one other question whose words it uses
    ("and for how many years?" after the fee);
 6. a question of place pointing back at the person or destination just named ("where is her
    office?"): about them;
@@ -319,7 +319,11 @@ def _choose(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any], i
         asked = _asked_by_words(text)
         if last in PROGRAMME_FACTS and len(asked) == 1 and asked != [last]:
             return _question(kb, message, slots, asked[0])
-        return _again(kb, message, slots, last) if last else Decision(DECLINE, reason="low_confidence")
+        if last:
+            return _again(kb, message, slots, last)
+        # With no conversation yet, a detail of an entry the message names ("can the internship
+        # be longer than its minimum?") is about that entry.
+        return _about_named(kb, message) or Decision(DECLINE, reason="low_confidence")
     where = _where_it_is(kb, message, slots, intent, text, last)
     if where is not None:
         return where
