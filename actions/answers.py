@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence
 
-from actions.catalogue import FACT_BY_INTENT, INTENT_OF_LABEL, TOPIC_OF_LABEL, title
+from actions.catalogue import COMPOSER_OF_INTENT, FACT_BY_INTENT, INTENT_OF_LABEL, TOPIC_OF_LABEL, title
 from actions.knowledge_base import Entry, KnowledgeBase, in_language as value_in, money
 from actions.walk_in import WeeklyHour, next_occurrence
 from actions.wording import day_name, join, phrase, pick
@@ -218,28 +218,78 @@ def clarify(topic: Optional[str], lang: str = "en") -> Answer:
     return Answer(phrase("clarify", lang), topic)
 
 
+@dataclass
+class Asked:
+    """A knowledge-base question as the decision made it: which question, about which entries, in
+    which words, and (for studying abroad) a place the documents do not list or (for whom to ask)
+    the conversation's topic."""
+
+    intent: str
+    entries: Sequence[Entry] = ()
+    text: str = ""
+    place: str = ""
+    topic: Optional[str] = None
+
+
+# What composes each knowledge-base question's answer, by the name the catalogue gives it
+# (knowledge/catalogue.yml, `compose`); tests/data/test_catalogue.py checks every name is here.
+COMPOSERS: Dict[str, Callable[[KnowledgeBase, Asked, str], Answer]] = {}
+
+
+def _composes(name: str):
+    def register(function: Callable[[KnowledgeBase, Asked, str], Answer]):
+        COMPOSERS[name] = function
+        return function
+    return register
+
+
+@_composes("fact")
+def _fact_answer(kb: KnowledgeBase, asked: Asked, lang: str) -> Answer:
+    return programme_fact(kb, FACT_BY_INTENT[asked.intent], lang)
+
+
+@_composes("entry_requirements")
+def _requirements_answer(kb: KnowledgeBase, asked: Asked, lang: str) -> Answer:
+    return entry_requirements(kb, lang)
+
+
+@_composes("language_test")
+def _language_test_answer(kb: KnowledgeBase, asked: Asked, lang: str) -> Answer:
+    return language_test(kb, asked.entries, asked.text, lang)
+
+
+@_composes("documents")
+def _documents_answer(kb: KnowledgeBase, asked: Asked, lang: str) -> Answer:
+    return documents(kb, asked.entries, lang)
+
+
+@_composes("components")
+def _components_answer(kb: KnowledgeBase, asked: Asked, lang: str) -> Answer:
+    return components(kb, asked.entries, lang)
+
+
+@_composes("tracks")
+def _tracks_answer(kb: KnowledgeBase, asked: Asked, lang: str) -> Answer:
+    return tracks(kb, asked.entries, lang)
+
+
+@_composes("study_abroad")
+def _study_abroad_answer(kb: KnowledgeBase, asked: Asked, lang: str) -> Answer:
+    if asked.place:
+        return unlisted_destination(kb, asked.place, lang)
+    return study_abroad(kb, asked.entries, kb.programme_named(asked.text), lang)
+
+
+@_composes("contact")
+def _contact_answer(kb: KnowledgeBase, asked: Asked, lang: str) -> Answer:
+    return contact(kb, asked.topic, lang)
+
+
 def for_question(kb: KnowledgeBase, intent: str, entries: Sequence[Entry] = (), text: str = "",
                  place: str = "", topic: Optional[str] = None, lang: str = "en") -> Answer:
-    """The answer to a knowledge-base question (`ask_*`), about `entries` if any are given."""
-    if intent in FACT_BY_INTENT:
-        answer = programme_fact(kb, FACT_BY_INTENT[intent], lang)
-    elif intent == "ask_entry_requirements":
-        answer = entry_requirements(kb, lang)
-    elif intent == "ask_language_test":
-        answer = language_test(kb, entries, text, lang)
-    elif intent == "ask_documents":
-        answer = documents(kb, entries, lang)
-    elif intent == "ask_components":
-        answer = components(kb, entries, lang)
-    elif intent == "ask_tracks":
-        answer = tracks(kb, entries, lang)
-    elif intent == "ask_study_abroad":
-        answer = (unlisted_destination(kb, place, lang) if place
-                  else study_abroad(kb, entries, kb.programme_named(text), lang))
-    elif intent == "ask_contact":
-        answer = contact(kb, topic, lang)
-    else:
-        raise ValueError(f"no answer for {intent}")
+    """The answer to a knowledge-base question (`ask_*`), about `entries` if any are given, composed
+    as the catalogue says."""
+    answer = COMPOSERS[COMPOSER_OF_INTENT[intent]](kb, Asked(intent, entries, text, place, topic), lang)
     answer.intent = intent
     return answer
 

@@ -45,5 +45,7 @@ PROGRAMME_FACTS: Tuple[str, ...] = tuple(intent for intent, spec in questions().
 # Question -> the kinds of entry whose own answer answers it when one of them is named or was just
 # discussed (and no entry of the question's own kind is named).
 ENTRIES_ANSWER: Dict[str, Tuple[str, ...]] = {intent: tuple(kinds) for intent, kinds in _where("entries_answer").items()}
+# Question -> what composes its answer (actions/answers.py, COMPOSERS).
+COMPOSER_OF_INTENT: Dict[str, str] = _where("compose")
 # Question -> the lookup table (data/nlu/vocabulary.yml) of the words that ask it.
 WORDS_OF_INTENT: Dict[str, str] = _where("words")

@@ -51,6 +51,12 @@ def test_the_tables_point_at_real_facts_entries_and_lookup_tables():
     assert set(catalogue.WORDS_OF_INTENT) == {q for q in catalogue.ANSWERABLE}
     assert set(catalogue.WORDS_OF_INTENT.values()) <= set(topic_words._tables())
     assert len(set(catalogue.WORDS_OF_INTENT.values())) == len(catalogue.WORDS_OF_INTENT)
+    # Each knowledge-base question says what composes its answer, and a programme fact which fact.
+    from actions import answers
+
+    assert set(catalogue.COMPOSER_OF_INTENT) == set(catalogue.ANSWERABLE)
+    assert set(catalogue.COMPOSER_OF_INTENT.values()) <= set(answers.COMPOSERS)
+    assert {i for i, c in catalogue.COMPOSER_OF_INTENT.items() if c == "fact"} == set(catalogue.FACT_BY_INTENT)
     # A question answered by another kind of entry's answer names kinds that have an answer of their
     # own, and never its own kind.
     for intent, kinds in catalogue.ENTRIES_ANSWER.items():
