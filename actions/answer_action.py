@@ -55,8 +55,7 @@ def say(dispatcher: CollectingDispatcher, kb: KnowledgeBase, decision: Decision,
             events.append(SlotSet(decision.label, [e.key for e in decision.entries]))
         return events
     if decision.answer == HANDOFF:
-        handoff.offer(dispatcher, tracker, kb=kb, topic=decision.topic)
-        return []
+        return handoff.offer(dispatcher, tracker, kb=kb, topic=decision.topic)
     if decision.answer == CHOICE:
         buttons = [{"title": title(i, lang), "payload": f"/{i}"} for i in decision.choices]
         dispatcher.utter_message(text=phrase("choice", lang), buttons=buttons, outcome="choice", language=lang)

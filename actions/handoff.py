@@ -13,6 +13,7 @@ import datetime as dt
 from typing import Any, Callable, Dict, List, Optional
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import answers, topic_words
@@ -24,6 +25,8 @@ DECLINE_RESPONSE = "utter_decline"
 # to the student), so that the next offer waits for two new declines.
 OFFER_MARK = "handoff_offer"
 DECLINES_BEFORE_OFFER = 2
+# The question a person offered answers: follow-ups about them are asked of it.
+CONTACT_QUESTION = "ask_contact"
 
 
 def now_utc() -> dt.datetime:
@@ -73,12 +76,15 @@ def topic_named(kb: KnowledgeBase, text: str) -> Optional[str]:
 
 def offer(dispatcher: CollectingDispatcher, tracker: Tracker, after_declines: bool = False,
           kb: Optional[KnowledgeBase] = None, clock: Callable[[], dt.datetime] = now_utc,
-          topic: Optional[str] = None) -> None:
+          topic: Optional[str] = None) -> List[Dict[str, Any]]:
     """Says whom to ask in person about `topic` (else the conversation's), marked so that the
-    decline count starts again."""
+    decline count starts again. The events leave the contacts offered as what was just asked, so
+    that "where is her office?" or "when is she there?" is about them."""
     lang = language(tracker.get_slot("language"))
-    reply = answers.handoff(kb or knowledge_base(), topic or tracker.get_slot("topic"), clock(), after_declines, lang)
+    topic = topic or tracker.get_slot("topic")
+    reply = answers.handoff(kb or knowledge_base(), topic, clock(), after_declines, lang)
     dispatcher.utter_message(text=reply.text, outcome="handoff", language=lang, **{OFFER_MARK: True})
+    return [SlotSet("topic", topic), SlotSet("last_question", CONTACT_QUESTION)]
 
 
 def decline(dispatcher: CollectingDispatcher, tracker: Tracker, response: str = DECLINE_RESPONSE,
@@ -89,5 +95,5 @@ def decline(dispatcher: CollectingDispatcher, tracker: Tracker, response: str = 
     if earlier_declines_in_a_row(tracker) + 1 >= DECLINES_BEFORE_OFFER:
         kb = knowledge_base()
         named = topic_named(kb, (tracker.latest_message or {}).get("text") or "")
-        offer(dispatcher, tracker, after_declines=True, kb=kb, clock=clock, topic=named)
+        return offer(dispatcher, tracker, after_declines=True, kb=kb, clock=clock, topic=named)
     return []

@@ -152,3 +152,19 @@ def test_asking_for_a_person_names_the_topic_of_the_message_or_of_the_conversati
     both = offered("is there a human?", None)
     assert "Evelien Hack" in both and "Get in touch" in both
     assert offered("talk to a person", "study_abroad").startswith(phrase("handoff_asked", "en"))
+
+
+def test_the_person_offered_is_what_the_next_question_is_about():
+    # Asked for a person about going abroad in a conversation about fees: the offer leaves the
+    # study-abroad contact as the topic and the contact question as the last one asked, so that
+    # "where is her office?" is about Evelien Hack; an offer after two declines does the same.
+    dispatcher = CollectingDispatcher()
+    asked = tracker([], "can I talk to someone about going abroad?", "fees")
+    asked.latest_message["intent"] = {"name": "ask_human", "confidence": 0.9}
+    events = asyncio.run(ActionAnswer().run(dispatcher, asked, {}))
+    assert events == [{"event": "slot", "timestamp": None, "name": "topic", "value": "study_abroad"},
+                      {"event": "slot", "timestamp": None, "name": "last_question", "value": "ask_contact"}]
+    offered = handoff_actions.decline(CollectingDispatcher(), tracker([user("asdf"), DECLINED], topic="fees"),
+                                      clock=lambda: FRIDAY)
+    assert [(e["name"], e["value"]) for e in offered] == [("topic", "fees"), ("last_question", "ask_contact")]
+    assert handoff_actions.decline(CollectingDispatcher(), tracker([], topic="fees"), clock=lambda: FRIDAY) == []
