@@ -219,7 +219,7 @@ def decide(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any]) ->
             return Decision(NOT_STATED, attribute=decision.answer, label="destination", entries=places)
     # Parking, scholarships, salaries (knowledge/not_covered.yml): no answer speaks of them, however
     # close its words ("how much does parking cost?" is not a tuition question).
-    uncovered = (decision.answer not in NOT_ANSWERS and not decision.context
+    uncovered = (decision.answer not in NOT_ANSWERS
                  and kb.uncovered_topic_asked(text, _faq_text(message) if decision.is_faq else ""))
     if uncovered:
         return Decision(NOT_STATED, uncovered=uncovered)
