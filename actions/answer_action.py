@@ -78,7 +78,11 @@ def say(dispatcher: CollectingDispatcher, kb: KnowledgeBase, decision: Decision,
     events = [SlotSet("topic", reply.topic)]
     if decision.label:
         events.append(SlotSet(decision.label, [e.key for e in decision.entries] or None))
-    listed = {"label": reply.listed[0].label, "keys": [e.key for e in reply.listed]} if reply.listed else None
+    # A new list replaces the last; an answer about entries of the last list keeps it ("tell me about
+    # the last one", then "and the first?"); any other answer ends it.
+    listed = slots.get("listed") if (slots.get("listed") or {}).get("label") == decision.label else None
+    if reply.listed:
+        listed = {"label": reply.listed[0].label, "keys": [e.key for e in reply.listed]}
     return events + [SlotSet("listed", listed), SlotSet("last_question", decision.answer)]
 
 
