@@ -18,7 +18,8 @@ goes through these steps in order; the first that applies wins:
    a message whose parts surely ask facts of the programme gets them ("how long is it and what's the
    fee?"); a message torn between two likely questions gets "Did you mean" buttons; anything else
    is declined;
-4. `followup` ("what about Cuba?"): about what it names; a country the documents do not list; else
+4. `followup` ("what about Cuba?"): right after a fact of the programme, that fact asked of the
+   destination or other programme it names, which the documents do not state; about what it names; a country the documents do not list; else
    the one question whose words it uses (catalogue `words`: "and its credits?"), about what
    was just discussed; else the question or fixed answer the NLU ranks next; else a request to
    say more (a decline with no conversation yet);
@@ -293,6 +294,14 @@ def _choose(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any], i
             return Decision(CHOICE, choices=choices)
         return Decision(DECLINE, reason="low_confidence")
     if intent == "followup":
+        # "And for Karolinska?", "and the Medicine bachelor?" right after a fact of this master (its
+        # fee, dates, ...) ask that fact of what they name: the documents do not state it for them.
+        if last in PROGRAMME_FACTS and last not in LABEL_OF_INTENT:
+            places = mentioned(kb, message, "destination")
+            programme = kb.other_programme_named(text)
+            if places or programme:
+                return Decision(NOT_STATED, attribute=last, label="destination" if places else "",
+                                entries=places, programme=programme or "")
         named = _about_named(kb, message)
         if named is not None:
             return named
