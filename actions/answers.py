@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable, Dict, List, Optional, Sequence
 
-from actions.catalogue import COMPOSER_OF_INTENT, FACT_BY_INTENT, INTENT_OF_LABEL, TOPIC_OF_LABEL, title
+from actions.catalogue import COMPOSER_OF_INTENT, FACT_BY_INTENT, INTENT_OF_LABEL, TOPIC_OF_LABEL, attribute as attribute_named
 from actions.knowledge_base import Entry, KnowledgeBase, in_language as value_in, money
 from actions.walk_in import WeeklyHour, next_occurrence
 from actions.wording import day_name, join, phrase, pick
@@ -368,10 +368,6 @@ def _merged_sources(lines: Sequence[str]) -> str:
 # --- What the documents do not state ------------------------------------------------------------
 
 
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
-
-
 def not_stated(kb: KnowledgeBase, now: datetime, lang: str = "en", attribute: str = "", label: str = "",
                entries: Sequence[Entry] = (), programme: str = "", uncovered: str = "") -> Answer:
     """The documents do not state `attribute` (a question) or `uncovered` (a topic of
@@ -386,7 +382,7 @@ def not_stated(kb: KnowledgeBase, now: datetime, lang: str = "en", attribute: st
         covered = kb.files["not_covered.yml"]["not_covered_topics"][uncovered]
         parts = [phrase("not_stated_topic", lang, what=value_in(covered, lang, "name"))]
     elif attribute and subject:
-        parts = [phrase("not_stated_for", lang, what=_lower_first(title(attribute, lang)), subject=subject)]
+        parts = [phrase("not_stated_for", lang, what=attribute_named(attribute, lang), subject=subject)]
     else:
         parts = [phrase("not_stated_about", lang, subject=subject)]
     source = ""

@@ -32,6 +32,11 @@ def title(intent: str, lang: str) -> str:
     return pick(questions()[intent]["title"], lang)
 
 
+def attribute(intent: str, lang: str) -> str:
+    """What the question asks, as a sentence names it ("the application deadline")."""
+    return pick(questions()[intent]["attribute"], lang)
+
+
 # Questions whose answer is composed from the knowledge base (they have a title to offer as a choice).
 ANSWERABLE: Tuple[str, ...] = tuple(_where("title"))
 # Intent -> programme fact that answers it.

@@ -24,6 +24,7 @@ CHOICE_MIN_CONFIDENCE = 0.3
 # back at what was just said (knowledge/wording.yml, both languages).
 QUESTION_WORDS = conversation_words("question")
 POINTING_WORDS = conversation_words("pointing")
+ENTRY_PRONOUNS = conversation_words("entry_pronoun")
 
 
 def leans_on_context(text: str) -> bool:
@@ -58,3 +59,8 @@ def runner_up(message: Dict[str, Any]) -> Optional[str]:
         if ranked.get("name") in ANSWERABLE or ranked.get("name") == RETRIEVAL_INTENT:
             return ranked["name"]
     return None
+
+
+def points_at_entries(text: str) -> bool:
+    """Words pointing back, or "it", which right after an answer about named entries is one of them."""
+    return bool((POINTING_WORDS | ENTRY_PRONOUNS).intersection(normalise(text).split()))

@@ -31,7 +31,9 @@ goes through these steps in order; the first that applies wins:
 7. a question sharing no content word with the examples of the answer the NLU chose: decline;
 8. `faq`: the fixed answer the NLU chose;
 9. a question of the knowledge base (`ask_*`): its answer, about the entries the message names (or,
-   for a short follow-up, the entries of the previous answer); a fact of the programme is followed
+   for a short follow-up, the entries of the previous answer); a fact of the programme asked with
+   "it" or a pointing word right after an answer about entries ("how much does it cost?" after
+   Karolinska) is not stated for them; a fact of the programme is followed
    by a second one when a part of the message surely asks it ("when does it start, and what's the
    deadline?").
 
@@ -147,6 +149,14 @@ def _question(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any],
     if intent == "ask_contact":
         return Decision(intent, topic=handoff.topic_named(kb, text) or slots.get("topic"))
     if not label:
+        # "How long should it be?" right after the motivation letter, "how much does it cost?" right
+        # after Karolinska: a fact of the programme asked of the entries just discussed, which the
+        # documents do not state for them.
+        kind = LABEL_OF_INTENT.get(slots.get("last_question") or "")
+        if kind and intent in PROGRAMME_FACTS and is_short_followup(text, kind) and context.points_at_entries(text):
+            about = remembered(kb, slots, kind)
+            if about:
+                return Decision(NOT_STATED, attribute=intent, label=kind, entries=about)
         return Decision(intent)
     found = mentioned(kb, message, label)
     if intent == "ask_study_abroad" and not found:

@@ -34,10 +34,11 @@ def test_every_question_has_a_rule_to_what_answers_it():
         assert rules.get(intent) == spec["answered_by"], intent
 
 
-def test_offered_questions_have_a_title_in_every_language():
+def test_offered_questions_have_a_title_and_an_attribute_in_every_language():
     for intent in catalogue.ANSWERABLE:
-        titles = {lang: catalogue.title(intent, lang) for lang in LANGUAGES}
-        assert all(titles.values()) and titles["en"] != titles["nl"], intent
+        for words in (catalogue.title, catalogue.attribute):
+            named = {lang: words(intent, lang) for lang in LANGUAGES}
+            assert all(named.values()) and named["en"] != named["nl"], intent
 
 
 def test_the_tables_point_at_real_facts_entries_and_lookup_tables():
