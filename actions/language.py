@@ -111,7 +111,11 @@ def only_words(language: str) -> frozenset:
 def sure_language(text: str) -> Optional[str]:
     """The message's language when it is clear enough to set the conversation's, else None. A message
     mixing Dutch words into English is Dutch."""
-    if len(_words(text) & only_words("nl")) >= MIXED_DUTCH_WORDS:
+    words = _words(text)
+    dutch = words & only_words("nl")
+    # One Dutch word is enough where no word is one only the English texts use ("wat houdt data@work
+    # precies in?" reads as English at 0.99 without its name).
+    if len(dutch) >= MIXED_DUTCH_WORDS or (dutch and not words & only_words("en")):
         return "nl"
     language, probability = language_of(text)
     return language if probability >= SURE else None

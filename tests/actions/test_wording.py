@@ -99,7 +99,8 @@ def test_the_walk_in_hour_in_dutch_with_a_fixed_clock():
 
 @pytest.mark.parametrize("text, expected", [
     ("hoe lang duurt de master", "nl"), ("kan het in het Nederlands?", "nl"), ("in English please", "en"),
-    ("what is the tuition fee", "en"), ("ok", None), ("en cuba?", None),
+    ("what is the tuition fee", "en"), ("ok", None), ("cuba?", None),
+    ("en cuba?", "nl"),  # "en" is Dutch for "and": one word only the Dutch texts use
 ])
 def test_a_message_sets_the_language_only_when_it_is_clear(text, expected):
     assert sure_language(text) == expected
@@ -115,6 +116,19 @@ def test_a_message_mixing_dutch_words_into_english_is_dutch(text, expected):
     from actions.language import only_words
 
     assert {"voor", "naast"} <= only_words("nl") and not {"the", "fee", "master"} & only_words("nl")
+    assert sure_language(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("wat houdt precies in", "nl"),  # the identifier: English at 0.99
+    ("hoeveel ec?", "nl"),  # too short for the identifier
+    ("deadline aanmelden master BW?", "nl"),  # English terms only: the identifier decides
+    ("what does it involve precisely", "en"),
+])
+def test_one_word_only_the_dutch_texts_use_makes_a_message_dutch_when_none_is_only_english(text, expected):
+    from actions.language import language_of
+
+    assert language_of("wat houdt precies in")[0] == "en"
     assert sure_language(text) == expected
 
 
