@@ -19,13 +19,14 @@ goes through these steps in order; the first that applies wins:
    fee?"); a message torn between two likely questions gets "Did you mean" buttons; anything else
    is declined;
 4. `followup` ("what about Cuba?"): right after a fact of the programme, that fact asked of the
-   destination or other programme it names, which the documents do not state; about what it names; a country the documents do not list; else
-   the one question whose words it uses (catalogue `words`: "and its credits?"), about what
-   was just discussed; else the question or fixed answer the NLU ranks next; else a request to
-   say more (a decline with no conversation yet);
+   destination or other programme it names, which the documents do not state; about what it
+   names; a country the documents do not list; else the one question whose words it uses
+   (catalogue `words`: "and its credits?"), about what was just discussed; else the question or
+   fixed answer the NLU ranks next; else a request to say more (a decline with no conversation
+   yet);
 5. `ask_detail` ("how many?", "which day?"): the previous question again (with no conversation
-   yet, about the entry the message names, else a decline); after a fact of the programme, the one other question whose words it uses
-   ("and for how many years?" after the fee);
+   yet, about the entry the message names, else a decline); after a fact of the programme, the
+   one other question whose words it uses ("and for how many years?" after the fee);
 6. a question of place pointing back at the person or destination just named ("where is her
    office?"): about them;
 7. a question sharing no content word with the examples of the answer the NLU chose: decline;
@@ -33,9 +34,8 @@ goes through these steps in order; the first that applies wins:
 9. a question of the knowledge base (`ask_*`): its answer, about the entries the message names (or,
    for a short follow-up, the entries of the previous answer); a fact of the programme asked with
    "it" or a pointing word right after an answer about entries ("how much does it cost?" after
-   Karolinska) is not stated for them; a fact of the programme is followed
-   by a second one when a part of the message surely asks it ("when does it start, and what's the
-   deadline?").
+   Karolinska) is not stated for them; a fact of the programme is followed by a second one when a
+   part of the message surely asks it ("when does it start, and what's the deadline?").
 
 Each step was ablated on every evaluation set (docs/benchmarks.md, "Eighth session"); those that
 changed no answer were removed, except where the scorer cannot see the difference: which decline
