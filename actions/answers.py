@@ -377,7 +377,7 @@ def not_stated(kb: KnowledgeBase, now: datetime, lang: str = "en", attribute: st
     if entries:
         subject = join([e.name_in(lang) for e in entries], lang)
     else:
-        subject = value_in(kb.files["programme.yml"]["other_programmes"].get(programme, {"name": ""}), lang, "name")
+        subject = value_in(kb.other_programme(programme), lang, "name")
     if uncovered:
         covered = kb.files["not_covered.yml"]["not_covered_topics"][uncovered]
         parts = [phrase("not_stated_topic", lang, what=value_in(covered, lang, "name"))]

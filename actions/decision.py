@@ -229,8 +229,9 @@ def decide(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any]) ->
         if places and topic_words.uses_table(text, ABROAD_WORDS, kb.destination_names()):
             return Decision(NOT_STATED, attribute=decision.answer, label="destination", entries=places)
     # Parking, scholarships, salaries (knowledge/not_covered.yml): no answer speaks of them, however
-    # close its words ("how much does parking cost?" is not a tuition question).
-    uncovered = (decision.answer not in NOT_ANSWERS
+    # close its words ("how much does parking cost?" is not a tuition question); a message the NLU
+    # is unsure of that names one gets the same precise answer rather than a plain decline.
+    uncovered = ((decision.answer not in NOT_ANSWERS or decision.reason == "low_confidence")
                  and kb.uncovered_topic_asked(text, _faq_text(message) if decision.is_faq else ""))
     if uncovered:
         return Decision(NOT_STATED, uncovered=uncovered)

@@ -39,6 +39,8 @@ ENTITY_SECTIONS: Dict[str, Tuple[str, str]] = {
 # Freshness of facts (docs/freshness.md): an as-of date (a year, a month or a day) and a review-by day.
 AS_OF = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 LOCAL_TIME = ZoneInfo("Europe/Amsterdam")
+# The key prefix of another field's programme (knowledge/programme.yml, `other_fields`).
+FIELD = "field:"
 # Files whose records name documents rather than state facts.
 NOT_FACT_FILES = {"sources.yml", "wording.yml"}
 
@@ -285,12 +287,32 @@ class KnowledgeBase:
         return frozenset(name for name, entry in self._synonym_index["destination"].items())
 
     def other_programme_named(self, text: str) -> Optional[str]:
-        """Another programme than this master that a message names ("the Medicine bachelor"), if any."""
+        """Another programme than this master that a message names ("the Medicine bachelor", or a
+        field next to a word for a programme: "the law master"), if any. A field's key starts with
+        FIELD ("field:law")."""
         padded = f" {normalise(text)} "
         for key, names in self._padded_synonyms("programme.yml", "other_programmes").items():
             if any(name in padded for name in names):
                 return key
-        return None
+        return next((FIELD + key for key, pattern in self._field_patterns().items() if pattern.search(padded)), None)
+
+    @functools.lru_cache(maxsize=None)
+    def _field_patterns(self) -> Dict[str, "re.Pattern[str]"]:
+        """Each field of `other_fields` as a pattern of its names beside a word for a programme, in
+        either order ("psychology master", "master in psychology", "opleiding psychologie")."""
+        other = self.files["programme.yml"].get("other_fields") or {}
+        words = "|".join(re.escape(normalise(w)) for w in other.get("programme_words", []))
+        patterns = {}
+        for key, field in (other.get("fields") or {}).items():
+            names = "|".join(re.escape(normalise(s)) for s in field.get("synonyms", []))
+            patterns[key] = re.compile(rf" (?:(?:{names}) (?:{words})|(?:{words}) (?:(?:in|of|voor) )?(?:{names})) ")
+        return patterns
+
+    def other_programme(self, key: str) -> Dict[str, Any]:
+        """The record of another programme (`other_programmes`) or field (`other_fields`) by key."""
+        content = self.files["programme.yml"]
+        fields = {FIELD + k: v for k, v in (content.get("other_fields") or {}).get("fields", {}).items()}
+        return {**content["other_programmes"], **fields}.get(key, {"name": ""})
 
     @functools.lru_cache(maxsize=None)
     def _padded_synonyms(self, filename: str, *path: str) -> Dict[str, List[str]]:

@@ -3,6 +3,8 @@ knows resolves to its entry, and unknown names get a clear answer."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from actions import answers
@@ -124,9 +126,34 @@ def test_a_new_entry_needs_only_the_knowledge_base(tmp_path):
     ("what will tuition come to, not counting rent", None),  # ruled out, not asked
     ("what does the tuition cost", None),
     ("do they grant exemptions from the language test", None),  # a verb, not a grant
+    ("will they take my PTE Academic result?", "other_tests"),
+    ("is de GMAT verplicht?", "other_tests"),
+    ("I sat the IELTS last year; what is the minimum?", None),  # a verb, not the SAT
+    ("how much are groceries in Edinburgh", "living_costs"),
+    ("is er een kledingvoorschrift in het lab?", "course_practicalities"),
+    ("what was the total cost of attendance last year", None),  # the fee, not attending lectures
 ])
 def test_a_question_about_an_uncovered_topic_is_recognised_in_the_question_itself(text, topic):
     assert KB.uncovered_topic_asked(text) == topic
+
+
+@pytest.mark.parametrize("text, programme", [
+    ("tuition for the psychology master?", "field:psychology"),
+    ("when does the master in computer science start", "field:computer_science"),
+    ("wat kost de opleiding rechten", "field:law"),
+    ("how much is the bachelor of medicine", "medicine_bachelor"),
+    ("I have a biology bachelor, can I apply?", None),  # where the student comes from
+    ("does Dutch law allow me to work during the master?", None),  # a field named, no programme
+    ("how many years does this master take?", None),
+])
+def test_another_field_is_a_programme_only_beside_a_word_for_a_programme(text, programme):
+    assert KB.other_programme_named(text) == programme
+
+
+def test_a_field_is_named_as_its_programmes_in_both_languages():
+    now = dt.datetime(2026, 12, 8, 10, 0)
+    assert "the tuition fee for the Law programmes" in answers.not_stated(KB, now, "en", attribute="ask_fee", programme="field:law").text
+    assert "collegegeld voor de opleidingen Rechtsgeleerdheid" in answers.not_stated(KB, now, "nl", attribute="ask_fee", programme="field:law").text
 
 
 def test_every_uncovered_topic_has_a_name_and_synonyms():
