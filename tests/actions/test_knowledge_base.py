@@ -131,6 +131,7 @@ def test_a_new_entry_needs_only_the_knowledge_base(tmp_path):
     ("I sat the IELTS last year; what is the minimum?", None),  # a verb, not the SAT
     ("how much are groceries in Edinburgh", "living_costs"),
     ("is er een kledingvoorschrift in het lab?", "course_practicalities"),
+    ("hoeveel woorden mag de brief zijn?", "course_practicalities"),
     ("what was the total cost of attendance last year", None),  # the fee, not attending lectures
 ])
 def test_a_question_about_an_uncovered_topic_is_recognised_in_the_question_itself(text, topic):

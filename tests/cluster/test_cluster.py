@@ -10,6 +10,8 @@ bot events PostgreSQL stored against what was sent (benchmarks/load.py).
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import time
 import uuid
 
@@ -24,6 +26,9 @@ from stores.scratch_db import scratch_postgres
 from tests.cluster.helpers import delete_keys_under, redis_url_for_tests
 
 LEASE = 3.0
+# How long the replica hangs before it dies: shorter than HAProxy's two failed 1 s health checks,
+# so that the balancer still sends it messages, which are then in flight when it is killed.
+FROZEN_SECONDS = 0.5
 
 
 @pytest.fixture(scope="module")
@@ -159,15 +164,20 @@ def test_bad_message_ids_are_refused(cluster):
 
 
 def test_a_replica_killed_under_load_loses_and_doubles_nothing(cluster):
-    """16 students keep talking through the balancer while replica 1 is killed (SIGKILL of its
-    Rasa server and action server). A message it was handling gets a JSON 502, or, when it was not
-    the first request on its keep-alive connection, the connection closed without an answer (what
-    HAProxy does so that a browser may resend); either way it is resent with the same id, as the
-    widget does. Once the balancer has seen it down, the other replica answers everything."""
+    """16 students keep talking through the balancer while replica 1 hangs and is then killed
+    (SIGSTOP, then SIGKILL of its Rasa server and action server: a machine that freezes before it
+    dies, so that messages are surely in flight on it; an answer takes some 30 ms, and a plain kill
+    often found none). A message it was handling gets a JSON 502, or, when it was not the first
+    request on its keep-alive connection, the connection closed without an answer (what HAProxy
+    does so that a browser may resend); either way it is resent with the same id, as the widget
+    does. Once the balancer has seen it down, the other replica answers everything."""
     killed = {}
 
     async def kill_soon() -> None:
         await asyncio.sleep(2.0)
+        for process in cluster.members[0].processes.values():
+            os.killpg(process.pid, signal.SIGSTOP)
+        await asyncio.sleep(FROZEN_SECONDS)
         killed["at"] = time.monotonic()
         await asyncio.get_running_loop().run_in_executor(None, cluster.kill_replica, 0)
 
