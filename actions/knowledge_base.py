@@ -172,6 +172,8 @@ def close_to(word: str, vocabulary: Iterable[str]) -> Optional[str]:
     return close[0] if close else None
 
 
+# At most this many words between the parts of an uncovered topic's synonym written with "...".
+SYNONYM_GAP_WORDS = 6
 NEGATIONS = {"not", "no", "without", "excluding", "except", "besides", "nor", "counting"}
 
 
@@ -328,17 +330,25 @@ class KnowledgeBase:
         the sentences ending with "?", or else in the last sentence (context around a covered
         question does not count). A topic the chosen answer's text speaks of is covered by it (a
         trainer's new FAQ answer about housing)."""
-        question = normalise(question_part(text))
-        padded, answer = f" {question} ", f" {normalise(answer_text)} "
-        for key, names in self._padded_synonyms("not_covered.yml", "not_covered_topics").items():
-            if any(name in answer for name in names):
+        question, answer = normalise(question_part(text)), normalise(answer_text)
+        for key, patterns in self._uncovered_patterns().items():
+            if any(pattern.search(answer) for pattern in patterns):
                 continue
-            for name in (name for name in names if name in padded):
-                # "tuition, not counting rent": a topic ruled out is not asked about.
-                for found in re.finditer(rf"(?:^|\s)(?:(\S+) )?{re.escape(name.strip())}(?=\s|$)", question):
-                    if found.group(1) not in NEGATIONS:
-                        return key
+            # "tuition, not counting rent": a topic ruled out is not asked about.
+            if any(found.group(1) not in NEGATIONS for pattern in patterns for found in pattern.finditer(question)):
+                return key
         return None
+
+    @functools.lru_cache(maxsize=None)
+    def _uncovered_patterns(self) -> Dict[str, List["re.Pattern[str]"]]:
+        """Each uncovered topic's synonyms as patterns of whole words, with the word before them
+        (for a negation). "..." in a synonym stands for a few words between ("cost ... to live":
+        "how much does it cost to live there?", "kost ... te wonen")."""
+        topics = self.files.get("not_covered.yml", {}).get("not_covered_topics") or {}
+        gap = rf"(?: \S+){{0,{SYNONYM_GAP_WORDS}}} "
+        return {key: [re.compile(r"(?:^|\s)(?:(\S+) )?" + gap.join(re.escape(normalise(part)) for part in synonym.split("..."))
+                                 + r"(?=\s|$)") for synonym in topic.get("synonyms", [])]
+                for key, topic in topics.items()}
 
     def programme_named(self, text: str) -> Optional[str]:
         """The study-abroad programme ("medicine", "biomedical_sciences") a message names, if exactly one."""
