@@ -373,13 +373,14 @@ def not_stated(kb: KnowledgeBase, now: datetime, lang: str = "en", attribute: st
     """The documents do not state `attribute` (a question) or `uncovered` (a topic of
     knowledge/not_covered.yml) for the subject (`entries` of `label`, or another `programme`): say
     exactly that, then what they do state about the subject, and whom to ask."""
-    topic = TOPIC_OF_LABEL.get(label) or ("programme" if programme else None)
+    # An uncovered topic may name the conversation topic whose contact to offer (knowledge/handoff.yml).
+    covered = kb.files["not_covered.yml"]["not_covered_topics"].get(uncovered, {})
+    topic = TOPIC_OF_LABEL.get(label) or ("programme" if programme else None) or covered.get("topic")
     if entries:
         subject = join([e.name_in(lang) for e in entries], lang)
     else:
         subject = value_in(kb.other_programme(programme), lang, "name")
     if uncovered:
-        covered = kb.files["not_covered.yml"]["not_covered_topics"][uncovered]
         parts = [phrase("not_stated_topic", lang, what=value_in(covered, lang, "name"))]
     elif attribute and subject:
         parts = [phrase("not_stated_for", lang, what=attribute_named(attribute, lang), subject=subject)]

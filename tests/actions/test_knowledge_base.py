@@ -155,9 +155,18 @@ def test_another_field_is_a_programme_only_beside_a_word_for_a_programme(text, p
 
 
 def test_a_field_is_named_as_its_programmes_in_both_languages():
-    now = dt.datetime(2026, 12, 8, 10, 0)
+    now = dt.datetime(2026, 12, 8, 10, 0, tzinfo=dt.timezone.utc)
     assert "the tuition fee for the Law programmes" in answers.not_stated(KB, now, "en", attribute="ask_fee", programme="field:law").text
     assert "collegegeld voor de opleidingen Rechtsgeleerdheid" in answers.not_stated(KB, now, "nl", attribute="ask_fee", programme="field:law").text
+
+
+def test_an_uncovered_topic_offers_the_contact_of_its_conversation_topic():
+    now = dt.datetime(2026, 12, 8, 10, 0, tzinfo=dt.timezone.utc)
+    tests = answers.not_stated(KB, now, "en", uncovered="other_tests")
+    assert tests.topic == "language_test"
+    assert "Get in touch" in tests.text and "Evelien Hack" not in tests.text
+    living = answers.not_stated(KB, now, "en", uncovered="living_costs")  # no topic: every contact
+    assert living.topic is None and "Get in touch" in living.text and "Evelien Hack" in living.text
 
 
 def test_every_uncovered_topic_has_a_name_and_synonyms():
