@@ -20,7 +20,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import answers, handoff
-from actions.catalogue import title
+from actions.catalogue import INTENT_OF_LABEL, title
 from actions.decision import CHOICE, CLARIFY, DECLINE, HANDOFF, NOT_STATED, Decision, decide
 from actions.knowledge_base import KnowledgeBase, knowledge_base
 from actions.wording import language, phrase
@@ -53,6 +53,9 @@ def say(dispatcher: CollectingDispatcher, kb: KnowledgeBase, decision: Decision,
         events = [SlotSet("topic", reply.topic)] if reply.topic else []
         if decision.label:
             events.append(SlotSet(decision.label, [e.key for e in decision.entries]))
+        # A topic not covered for the entries named leaves them to talk about (their size, next).
+        if decision.uncovered and decision.label:
+            events.append(SlotSet("last_question", INTENT_OF_LABEL[decision.label]))
         return events
     if decision.answer == HANDOFF:
         return handoff.offer(dispatcher, tracker, kb=kb, topic=decision.topic)

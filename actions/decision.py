@@ -10,8 +10,9 @@ goes through these steps in order; the first that applies wins:
    (`ask_human`, also the widget's "Contact a person"): whom to ask;
 2. a question about a fact naming another institution ("fees at Erasmus"): decline, saying why;
    about another programme ("the Medicine bachelor's fee") or asking about a topic the documents do
-   not cover (knowledge/not_covered.yml: parking, scholarships, ...): not covered (all checked on
-   the answer the steps below choose: fixed answers may name other universities);
+   not cover (knowledge/not_covered.yml: parking, scholarships, ...): not covered, with what the
+   documents do say of the subject it names (all checked on the answer the steps below choose:
+   fixed answers may name other universities);
 3. the NLU is unsure (`nlu_fallback`): a message naming an entry, short ("and karolinska?") or
    with the question about that kind of entry among its two likeliest readings, is answered about
    it; a short question leaning on the previous answer is answered in its context;
@@ -206,7 +207,7 @@ def decide(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any]) ->
         # Something the documents do not state: say precisely what, or about which subject.
         uncovered = kb.uncovered_topic_asked(text)
         if uncovered:
-            return Decision(NOT_STATED, uncovered=uncovered)
+            return _uncovered(kb, text, uncovered)
         return _subject_asked_about(kb, text) or Decision(DECLINE, reason="not_covered")
     if intent == "ask_human" and message.get(ANSWER_SUPPORT) != []:
         return Decision(HANDOFF, topic=handoff.topic_named(kb, text))
@@ -234,7 +235,7 @@ def decide(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any]) ->
     uncovered = ((decision.answer not in NOT_ANSWERS or decision.reason == "low_confidence")
                  and kb.uncovered_topic_asked(text, _faq_text(message) if decision.is_faq else ""))
     if uncovered:
-        return Decision(NOT_STATED, uncovered=uncovered)
+        return _uncovered(kb, text, uncovered)
     if decision.answer in PROGRAMME_FACTS and not decision.context:
         decision.also = _second_fact(message, decision.answer)
     return decision
@@ -262,6 +263,14 @@ def _subject_asked_about(kb: KnowledgeBase, text: str) -> Optional[Decision]:
             return Decision(NOT_STATED, label=label, entries=found)
     programme = kb.other_programme_named(question)
     return Decision(NOT_STATED, programme=programme) if programme else None
+
+
+def _uncovered(kb: KnowledgeBase, text: str, uncovered: str) -> Decision:
+    """A topic the documents do not cover, with what they do say about the subject the question
+    names ("the word limit of the scientific review": not covered; its size is 6 EC)."""
+    decision = _subject_asked_about(kb, text) or Decision(NOT_STATED)
+    decision.uncovered = uncovered
+    return decision
 
 
 def _asked_by_words(text: str) -> List[str]:
