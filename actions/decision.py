@@ -29,7 +29,8 @@ goes through these steps in order; the first that applies wins:
    yet, about the entry the message names, else a decline); after a fact of the programme, the
    one other question whose words it uses ("and for how many years?" after the fee);
 6. a question of place pointing back at the person or destination just named ("where is her
-   office?"): about them;
+   office?"): about them (a contact question pointing back right after every contact was given,
+   about the one person among them);
 7. a question sharing no content word with the examples of the answer the NLU chose: decline;
 8. `faq`: the fixed answer the NLU chose;
 9. a question of the knowledge base (`ask_*`): its answer, about the entries the message names (or,
@@ -148,7 +149,11 @@ def _question(kb: KnowledgeBase, message: Dict[str, Any], slots: Dict[str, Any],
         if entries_of_kind:
             return Decision(INTENT_OF_LABEL[kind], label=kind, entries=entries_of_kind, context=not named)
     if intent == "ask_contact":
-        return Decision(intent, topic=handoff.topic_named(kb, text) or slots.get("topic"))
+        # Right after contacts were given with no topic, a question pointing back ("when is she
+        # there?") is about the one person among them.
+        pointing = slots.get("last_question") == intent and context.points_back(text)
+        return Decision(intent, topic=handoff.topic_named(kb, text) or slots.get("topic")
+                        or (handoff.person_topic(kb) if pointing else None))
     if not label:
         # "How long should it be?" right after the motivation letter, "how much does it cost?" right
         # after Karolinska: a fact of the programme asked of the entries just discussed, which the

@@ -74,6 +74,13 @@ def topic_named(kb: KnowledgeBase, text: str) -> Optional[str]:
     return None
 
 
+def person_topic(kb: KnowledgeBase) -> Optional[str]:
+    """The topic of the one contact that is a person (its fact gives a name): after contacts were
+    offered, "when is she there?" can only be about her."""
+    people = [c for c in kb.files["handoff.yml"]["handoff"].values() if kb.record(c["fact"]).data.get("name")]
+    return people[0]["topics"][0] if len(people) == 1 else None
+
+
 def offer(dispatcher: CollectingDispatcher, tracker: Tracker, after_declines: bool = False,
           kb: Optional[KnowledgeBase] = None, clock: Callable[[], dt.datetime] = now_utc,
           topic: Optional[str] = None) -> List[Dict[str, Any]]:
