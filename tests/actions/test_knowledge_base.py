@@ -131,6 +131,7 @@ def test_a_new_entry_needs_only_the_knowledge_base(tmp_path):
     ("I sat the IELTS last year; what is the minimum?", None),  # a verb, not the SAT
     ("how much are groceries in Edinburgh", "living_costs"),
     ("is het duur om in Bordeaux te wonen?", "living_costs"),  # "duur ... te wonen": words between
+    ("wat kost wonen in Edinburgh eigenlijk?", "living_costs"),
     ("I live in India; what does the master cost?", None),  # where the student lives, then the fee
     ("what does the master cost? I want to live in Leiden.", None),
     ("is er een kledingvoorschrift in het lab?", "course_practicalities"),
